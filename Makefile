@@ -1,0 +1,46 @@
+# Everything starts from nothing: `make demo` and `make test` create the virtual
+# environment and install the package with its pinned development tools.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# The pinned tools come first on PATH for every recipe (generation included).
+export PATH := $(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv demo test lint typecheck check-generated generate bench bench-smoke test-floor clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## The main job against the bundled emulator, over a real loopback socket.
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+## The whole suite: generated code up to date, lint, types, tests, benchmark smoke run.
+test: venv check-generated lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/bench.py --smoke
+
+lint: venv
+	$(BIN)/ruff check --no-cache kwikpaisa tests scripts
+
+typecheck: venv
+	$(BIN)/mypy --strict --no-incremental kwikpaisa
+
+## Regenerate generated/ from openapi.json with the pinned generator and ruff.
+generate: venv
+	scripts/generate.sh
+
+check-generated: venv
+	scripts/check_generated.sh
+
+bench: venv
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build dist

@@ -1,0 +1,68 @@
+"""KwikPaisa's Python SDK: signed, retried, typed calls to the KwikPaisa v3 API.
+
+>>> from kwikpaisa import KwikPaisa
+>>> kp = KwikPaisa()                     # keys from KWIKPAISA_API_KEY / KWIKPAISA_SECRET_KEY
+>>> order = kp.orders.cancel("6116229263036")
+
+The emulator (``kwikpaisa.testing``) and the command line load only when used.
+"""
+
+from ._client import AsyncKwikPaisa as AsyncKwikPaisa
+from ._client import AsyncOrders as AsyncOrders
+from ._client import KwikPaisa as KwikPaisa
+from ._client import Orders as Orders
+from ._environment import Environment as Environment
+from ._logging import setup_logging_from_env as _setup_logging_from_env
+from ._models import CancelledOrder as CancelledOrder
+from ._version import __version__ as __version__
+from .errors import APIConnectionError as APIConnectionError
+from .errors import APIError as APIError
+from .errors import APITimeoutError as APITimeoutError
+from .errors import AuthenticationError as AuthenticationError
+from .errors import BadRequestError as BadRequestError
+from .errors import ConfigurationError as ConfigurationError
+from .errors import KwikPaisaError as KwikPaisaError
+from .errors import OrderNotCancellableError as OrderNotCancellableError
+from .errors import OrderNotFoundError as OrderNotFoundError
+from .errors import PermissionDeniedError as PermissionDeniedError
+from .errors import RateLimitError as RateLimitError
+from .errors import ServerError as ServerError
+from .errors import UnprocessableEntityError as UnprocessableEntityError
+from .errors import WebhookVerificationError as WebhookVerificationError
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncKwikPaisa",
+    "AsyncOrders",
+    "AuthenticationError",
+    "BadRequestError",
+    "CancelledOrder",
+    "ConfigurationError",
+    "Environment",
+    "KwikPaisa",
+    "KwikPaisaError",
+    "OrderNotCancellableError",
+    "OrderNotFoundError",
+    "Orders",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "WebhookVerificationError",
+    "__version__",
+]
+
+_setup_logging_from_env()
+
+for _name in (
+    "KwikPaisa",
+    "AsyncKwikPaisa",
+    "Orders",
+    "AsyncOrders",
+    "Environment",
+    "CancelledOrder",
+):
+    globals()[_name].__module__ = __name__
+del _name

@@ -1,0 +1,164 @@
+"""One cancel call across its attempts: the decisions, with no I/O.
+
+The sync and async clients run the same loop shape around this object: send,
+hand the outcome here, then return, raise or sleep and go again.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from ._models import CancelledOrder
+from ._response import interpret_cancel_response
+from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    KwikPaisaError,
+    OrderNotCancellableError,
+)
+
+__all__ = ["CancelCall", "Step"]
+
+
+class Step:
+    """What to do after an attempt: return ``result``, raise ``error``, or wait ``delay`` s."""
+
+    __slots__ = ("delay", "error", "result")
+
+    def __init__(
+        self,
+        *,
+        result: CancelledOrder | None = None,
+        error: KwikPaisaError | None = None,
+        delay: float | None = None,
+    ) -> None:
+        self.result = result
+        self.error = error
+        self.delay = delay
+
+
+class CancelCall:
+    """Tracks one cancel call: attempts made, and whether KwikPaisa may already have acted."""
+
+    __slots__ = ("attempts", "max_retries", "may_have_reached", "order_id")
+
+    def __init__(self, order_id: str | int, *, max_retries: int) -> None:
+        self.order_id = order_id
+        self.max_retries = max_retries
+        self.attempts = 0
+        self.may_have_reached = False
+        """True once an attempt may have been processed by KwikPaisa without us
+        learning the outcome (a timeout after sending, a broken connection, a 5xx)."""
+
+    def start_attempt(self) -> int:
+        self.attempts += 1
+        return self.attempts
+
+    def _retry_or(self, error: KwikPaisaError, retry_after: float | None = None) -> Step:
+        if self.attempts <= self.max_retries:
+            return Step(delay=calculate_retry_delay(self.attempts, retry_after))
+        return Step(error=error)
+
+    def on_response(self, status_code: int, headers: httpx.Headers, content: bytes) -> Step:
+        """Decide what a complete HTTP answer means."""
+        outcome = interpret_cancel_response(
+            status_code, headers, content, order_id=self.order_id, attempts=self.attempts
+        )
+        if outcome.result is not None:
+            return Step(result=outcome.result)
+        error = outcome.error
+        assert error is not None
+        if (
+            isinstance(error, OrderNotCancellableError)
+            and self.may_have_reached
+            and error.order_status == "CANCELLED"
+        ):
+            # An earlier attempt cancelled it; this retry only saw the result.
+            return Step(result=self._already_cancelled(error))
+        if should_retry_status(outcome.status):
+            if outcome.status != 429:
+                self.may_have_reached = True
+            return self._retry_or(error, parse_retry_after(outcome.retry_after))
+        return Step(error=error)
+
+    def on_redirect(self, status_code: int, location: str | None) -> Step:
+        """A 3xx: never followed for a signed request, never retried."""
+        target = location or "(no Location header)"
+        return Step(
+            error=APIConnectionError(
+                f"KwikPaisa answered the cancel of order {self.order_id!r} with a redirect "
+                f"(HTTP {status_code}) to {target}; signed requests are not redirected: "
+                "check base_url (it must be the API's https:// address)",
+                order_id=self.order_id,
+                attempts=self.attempts,
+            )
+        )
+
+    def on_too_large(self, limit: int) -> Step:
+        """A response body over ``limit`` bytes: not read, not trusted."""
+        self.may_have_reached = True
+        return self._retry_or(
+            APIConnectionError(
+                f"KwikPaisa's answer to the cancel of order {self.order_id!r} was larger than "
+                f"{limit} bytes and was not read; the order may have been cancelled: "
+                "repeat the call to confirm" + self._after(),
+                order_id=self.order_id,
+                attempts=self.attempts,
+            )
+        )
+
+    def on_transport_error(self, exc: httpx.RequestError, url: str) -> Step:
+        """Decide what a failed exchange (no complete HTTP answer) means."""
+        sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        if sent:
+            self.may_have_reached = True
+        if isinstance(exc, httpx.TimeoutException):
+            phase = "connecting" if not sent else "waiting for the answer"
+            error: APIConnectionError = APITimeoutError(
+                f"Timed out {phase} to cancel order {self.order_id!r} at {url}; "
+                + (
+                    "the order may have been cancelled: repeat the call to confirm"
+                    if sent
+                    else "check the network, or raise timeout="
+                )
+                + self._after(),
+                order_id=self.order_id,
+                attempts=self.attempts,
+                request_url=url,
+            )
+        else:
+            reason = str(exc) or type(exc).__name__
+            what = (
+                "Could not connect to KwikPaisa"
+                if not sent
+                else "The connection to KwikPaisa broke"
+            )
+            advice = (
+                "check the network and base_url"
+                if not sent
+                else "the order may have been cancelled: repeat the call to confirm"
+            )
+            error = APIConnectionError(
+                f"{what} at {url} to cancel order {self.order_id!r} ({reason}); {advice}"
+                + self._after(),
+                order_id=self.order_id,
+                attempts=self.attempts,
+                request_url=url,
+            )
+        return self._retry_or(error)
+
+    def _after(self) -> str:
+        return f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+
+    def _already_cancelled(self, error: OrderNotCancellableError) -> CancelledOrder:
+        body = error.body if isinstance(error.body, dict) else {}
+        return CancelledOrder(
+            order_id=self.order_id,
+            status="CANCELLED",
+            cancelled_at=None,
+            message=error.server_message,
+            raw=body,
+            already_cancelled=True,
+            attempts=self.attempts,
+        )

@@ -1,0 +1,74 @@
+"""Pieces shared by subcommands: client options, result printing, error lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .._models import CancelledOrder
+from ._exit import ExitCode, exit_code_for
+
+__all__ = ["add_client_options", "client_kwargs", "fail", "order_json", "parse_order_id"]
+
+
+def add_client_options(parser: argparse.ArgumentParser) -> None:
+    """``--base-url``, ``--environment``, ``--timeout``, ``--max-retries``."""
+    parser.add_argument(
+        "--environment",
+        choices=["sandbox", "production"],
+        help="where to send requests (default: $KWIKPAISA_ENVIRONMENT, else sandbox)",
+    )
+    parser.add_argument(
+        "--base-url", help="send requests here instead (default: $KWIKPAISA_BASE_URL)"
+    )
+    parser.add_argument("--timeout", type=float, help="seconds per attempt (default 30)")
+    parser.add_argument(
+        "--max-retries", type=int, help="retries after the first attempt (default 2)"
+    )
+
+
+def client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """Client constructor arguments from the parsed options (keys come from the environment)."""
+    kwargs: dict[str, Any] = {"environment": args.environment, "base_url": args.base_url}
+    if args.timeout is not None:
+        kwargs["timeout"] = args.timeout
+    if args.max_retries is not None:
+        kwargs["max_retries"] = args.max_retries
+    return kwargs
+
+
+def parse_order_id(text: str) -> str | int:
+    """Order ids are sent as given: ``int:123`` forces a JSON number, anything else is a string."""
+    if text.startswith("int:"):
+        try:
+            return int(text[4:])
+        except ValueError:
+            raise ValueError(f"order id {text!r}: after 'int:' must come a whole number") from None
+    return text
+
+
+def order_json(order: CancelledOrder) -> dict[str, Any]:
+    """A cancelled order as printable JSON."""
+    return {
+        "order_id": order.order_id,
+        "status": order.status,
+        "cancelled_at": order.cancelled_at.isoformat() if order.cancelled_at else None,
+        "message": order.message,
+        "already_cancelled": order.already_cancelled,
+        "attempts": order.attempts,
+    }
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def fail(error: BaseException) -> int:
+    """Print one line naming the error on stderr; return its exit code."""
+    print(f"kwikpaisa: {type(error).__name__}: {error}", file=sys.stderr)
+    return int(exit_code_for(error))
+
+
+__all__ += ["ExitCode", "print_json"]

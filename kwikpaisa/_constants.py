@@ -1,0 +1,56 @@
+"""Every default the SDK uses, in one place.
+
+The README quotes these values and the test suite asserts them, so changing one
+here is a documented behaviour change.
+"""
+
+from __future__ import annotations
+
+SANDBOX_BASE_URL = "https://sandbox.kwikpaisa.com"
+PRODUCTION_BASE_URL = "https://api.kwikpaisa.com"
+
+CANCEL_ORDER_PATH = "/api/v3/pg/order/cancel"
+
+# Total time allowed for one attempt (connect + send + wait + read), in seconds.
+DEFAULT_TIMEOUT = 30.0
+# Time allowed to open a connection, in seconds (a dead host fails fast).
+DEFAULT_CONNECT_TIMEOUT = 5.0
+# Retries after the first attempt (so up to three attempts in all).
+DEFAULT_MAX_RETRIES = 2
+# Exponential backoff: INITIAL * 2**retry, capped, with up to 25 % jitter taken off.
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+# A Retry-After header is honoured up to this many seconds; longer waits are capped.
+MAX_RETRY_AFTER = 60.0
+
+# Connection pool of each client.
+DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
+
+# Order ids: strings up to this many characters, integers from 1 to 2**53 - 1.
+MAX_ORDER_ID_LENGTH = 128
+MAX_SAFE_INTEGER = 2**53 - 1
+
+# Timestamps further than this from KwikPaisa's clock are reported as clock skew.
+CLOCK_SKEW_WARNING_SECONDS = 60
+
+# Header names.
+HEADER_API_KEY = "X-API-KEY"
+HEADER_SIGNATURE = "X-SIGNATURE"
+HEADER_TIMESTAMP = "X-TIMESTAMP"
+
+# Environment variables read when an argument is not given.
+ENV_API_KEY = "KWIKPAISA_API_KEY"
+ENV_SECRET_KEY = "KWIKPAISA_SECRET_KEY"  # noqa: S105 (a variable name, not a secret)
+ENV_ENVIRONMENT = "KWIKPAISA_ENVIRONMENT"
+ENV_BASE_URL = "KWIKPAISA_BASE_URL"
+ENV_LOG = "KWIKPAISA_LOG"
+
+# Sandbox API keys start with this prefix (KwikPaisa's guide).
+SANDBOX_KEY_PREFIX = "pk_test_"
+
+# Timezone KwikPaisa's timestamps are read in (they carry none).
+KWIKPAISA_TIMEZONE = "Asia/Kolkata"
+
+# Responses larger than this are not read (a cancel answer is a few hundred bytes).
+MAX_RESPONSE_BYTES = 1024 * 1024

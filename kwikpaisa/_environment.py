@@ -1,0 +1,152 @@
+"""Environments (sandbox / production / a custom base URL) and resolving client settings."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import os
+from collections.abc import Mapping
+
+import attrs
+import httpx
+
+from ._constants import (
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_ENVIRONMENT,
+    ENV_SECRET_KEY,
+    PRODUCTION_BASE_URL,
+    SANDBOX_BASE_URL,
+    SANDBOX_KEY_PREFIX,
+)
+from ._validation import validate_credential
+from .errors import ConfigurationError
+
+__all__ = ["ClientSettings", "Environment", "mask_key", "resolve_settings"]
+
+
+class Environment(enum.StrEnum):
+    """Where requests go. The default is always ``SANDBOX``."""
+
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+
+    @property
+    def base_url(self) -> str:
+        """The environment's base URL, as listed in the OpenAPI document's ``servers``."""
+        return _BASE_URLS[self]
+
+
+_BASE_URLS = {Environment.SANDBOX: SANDBOX_BASE_URL, Environment.PRODUCTION: PRODUCTION_BASE_URL}
+
+
+@attrs.frozen(kw_only=True)
+class ClientSettings:
+    """Resolved, validated settings shared by the sync and async clients."""
+
+    api_key: str
+    secret_key: str = attrs.field(repr=False)
+    environment: Environment | None
+    base_url: str
+
+
+def mask_key(api_key: str) -> str:
+    """Show an API key the way logs and messages may: ``pk_test_…abcd``."""
+    prefix = SANDBOX_KEY_PREFIX if api_key.startswith(SANDBOX_KEY_PREFIX) else api_key[:3]
+    return f"{prefix}…{api_key[-4:]}" if len(api_key) > len(prefix) + 4 else f"{prefix}…"
+
+
+def _parse_environment(value: object) -> Environment:
+    if isinstance(value, Environment):
+        return value
+    if isinstance(value, str):
+        try:
+            return Environment(value.strip().lower())
+        except ValueError:
+            pass
+    choices = ", ".join(repr(e.value) for e in Environment)
+    raise ConfigurationError(
+        f"Unknown environment {value!r}: use one of {choices} "
+        f"(argument environment=... or the {ENV_ENVIRONMENT} variable), or pass base_url=..."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(base_url: object) -> str:
+    """Return ``base_url`` without a trailing slash, or raise ``ConfigurationError``.
+
+    ``https://`` is required; plain ``http://`` is accepted only for loopback hosts
+    (the emulator, a local proxy), because signed requests must not cross a network
+    in clear text.
+    """
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ConfigurationError("base_url must be a non-empty URL such as https://host")
+    try:
+        url = httpx.URL(base_url.strip())
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base_url {base_url!r} is not a valid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(
+            f"base_url {base_url!r} must be an absolute http(s) URL such as https://host"
+        )
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"base_url {base_url!r} uses plain http:// for a host that is not loopback; "
+            "signed requests need https:// (http:// is allowed only for 127.0.0.1, ::1, localhost)"
+        )
+    if url.query or url.fragment:
+        raise ConfigurationError(f"base_url {base_url!r} must not carry a query or fragment")
+    return str(url).rstrip("/")
+
+
+def resolve_settings(
+    *,
+    api_key: str | None,
+    secret_key: str | None,
+    environment: Environment | str | None,
+    base_url: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientSettings:
+    """Combine arguments and ``KWIKPAISA_*`` environment variables into checked settings.
+
+    Arguments win over variables. ``base_url`` wins over ``environment``. With neither,
+    the environment is sandbox: nothing reaches production unless asked for.
+    """
+    env = os.environ if environ is None else environ
+    key = validate_credential(
+        api_key if api_key is not None else env.get(ENV_API_KEY),
+        argument="api_key",
+        variable=ENV_API_KEY,
+    )
+    secret = validate_credential(
+        secret_key if secret_key is not None else env.get(ENV_SECRET_KEY),
+        argument="secret_key",
+        variable=ENV_SECRET_KEY,
+    )
+    if environment is None and env.get(ENV_ENVIRONMENT):
+        environment = env[ENV_ENVIRONMENT]
+    if base_url is None and env.get(ENV_BASE_URL):
+        base_url = env[ENV_BASE_URL]
+
+    resolved_env = None if environment is None else _parse_environment(environment)
+    if base_url is not None:
+        url = validate_base_url(base_url)
+    else:
+        resolved_env = resolved_env or Environment.SANDBOX
+        url = resolved_env.base_url
+
+    if resolved_env is Environment.PRODUCTION and key.startswith(SANDBOX_KEY_PREFIX):
+        raise ConfigurationError(
+            f"api_key {mask_key(key)} is a sandbox key (it starts with {SANDBOX_KEY_PREFIX!r}) "
+            "but the environment is production; use your production keys, or "
+            "environment='sandbox'"
+        )
+    return ClientSettings(api_key=key, secret_key=secret, environment=resolved_env, base_url=url)

@@ -1,0 +1,53 @@
+"""Typed results returned by the clients."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+from dateutil import parser as date_parser
+
+__all__ = ["IST", "CancelledOrder", "parse_kwikpaisa_datetime"]
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+"""India Standard Time (Asia/Kolkata, UTC+05:30, no daylight saving): the zone
+KwikPaisa's zone-less timestamps are read in."""
+
+
+@attrs.frozen(kw_only=True)
+class CancelledOrder:
+    """An order KwikPaisa has cancelled."""
+
+    order_id: str | int
+    """The order id as KwikPaisa returned it (a number or a string)."""
+    status: str
+    """The order's status after the call: ``"CANCELLED"``."""
+    cancelled_at: datetime | None
+    """When it was cancelled (timezone-aware, Asia/Kolkata), or ``None`` if not given."""
+    message: str | None
+    """KwikPaisa's message, e.g. ``"Order cancelled successfully."``."""
+    raw: dict[str, Any] = attrs.field(repr=False)
+    """The whole parsed response body."""
+    already_cancelled: bool = False
+    """True when an earlier attempt of this same call cancelled the order and a retry
+    found it cancelled: the cancel succeeded, once."""
+    attempts: int = 1
+    """How many attempts the call took."""
+
+
+def parse_kwikpaisa_datetime(value: object) -> datetime | None:
+    """Parse KwikPaisa's day-first ``13-05-2026 09:14 AM`` form into an aware datetime.
+
+    A value without a zone is read as Asia/Kolkata. Anything unparseable gives ``None``
+    (the original text stays in the result's ``raw``).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = date_parser.parse(value, dayfirst=True)
+    except (ValueError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=IST)
+    return parsed

@@ -1,0 +1,88 @@
+"""Checks on caller input, run before anything touches the network."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ._constants import MAX_ORDER_ID_LENGTH, MAX_SAFE_INTEGER
+from .errors import ConfigurationError
+
+__all__ = ["OrderId", "validate_credential", "validate_order_id"]
+
+OrderId = str | int
+
+
+def validate_order_id(order_id: object) -> OrderId:
+    """Return ``order_id`` as a plain ``str`` or ``int``, or raise naming what is wrong.
+
+    The JSON type is kept: KwikPaisa signs the body, so ``"123"`` and ``123`` are
+    different requests.
+    """
+    if order_id is None:
+        raise TypeError("order_id is required: pass KwikPaisa's order id as a str or an int")
+    if isinstance(order_id, bool) or not isinstance(order_id, str | int):
+        raise TypeError(
+            f"order_id must be a str or an int, not {type(order_id).__name__}; "
+            "pass the id exactly as KwikPaisa issued it"
+        )
+    if isinstance(order_id, int):
+        value = int(order_id)
+        if value < 1:
+            raise ValueError(f"order_id must be a positive integer, got {value}")
+        if value > MAX_SAFE_INTEGER:
+            raise ValueError(
+                f"order_id {value} is beyond JavaScript's safe integer range (2**53 - 1) "
+                f"and may be rounded by KwikPaisa; pass it as a string: '{value}'"
+            )
+        return value
+    text = str(order_id)
+    if not text.strip():
+        raise ValueError("order_id is empty: pass KwikPaisa's order id")
+    if len(text) > MAX_ORDER_ID_LENGTH:
+        raise ValueError(
+            f"order_id is {len(text)} characters long; KwikPaisa order ids are at most "
+            f"{MAX_ORDER_ID_LENGTH}"
+        )
+    if text != text.strip():
+        raise ValueError(f"order_id {text!r} has leading or trailing whitespace; strip it first")
+    for position, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            raise ValueError(
+                f"order_id has a lone surrogate (U+{ord(char):04X}) at position {position}; "
+                "it is not valid text"
+            )
+        if unicodedata.category(char) == "Cc":
+            raise ValueError(
+                f"order_id has a control character (U+{ord(char):04X}) at position {position}"
+            )
+    return text
+
+
+def validate_credential(value: object, *, argument: str, variable: str) -> str:
+    """Return a usable credential or raise :class:`ConfigurationError`.
+
+    The message names the argument and environment variable, never the value.
+    """
+    if value is None:
+        raise ConfigurationError(
+            f"No {argument} given: pass {argument}=... or set the {variable} environment variable"
+        )
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{argument} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise ConfigurationError(
+            f"{argument} is empty: pass {argument}=... or set the {variable} environment variable"
+        )
+    if value != value.strip():
+        raise ConfigurationError(
+            f"{argument} has leading or trailing whitespace; check how {variable} was set"
+        )
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise ConfigurationError(
+            f"{argument} contains a control character or line break; check how {variable} was set"
+        )
+    if argument == "api_key" and (not value.isascii() or " " in value):
+        raise ConfigurationError(
+            "api_key must be printable ASCII without spaces, as KwikPaisa issues it"
+        )
+    return value

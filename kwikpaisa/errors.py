@@ -1,0 +1,199 @@
+"""The SDK's exceptions: one hierarchy, rooted at :class:`KwikPaisaError`.
+
+::
+
+    KwikPaisaError
+    ├── ConfigurationError          bad or missing settings, found before any request
+    ├── WebhookVerificationError    a webhook that must not be trusted
+    ├── APIConnectionError          no usable HTTP response (network, TLS, redirect)
+    │   └── APITimeoutError
+    └── APIError                    KwikPaisa answered with an error
+        ├── BadRequestError             400
+        ├── AuthenticationError         401
+        ├── PermissionDeniedError       403
+        ├── OrderNotFoundError          404
+        ├── OrderNotCancellableError    409
+        ├── UnprocessableEntityError    422
+        ├── RateLimitError              429
+        └── ServerError                 5xx
+
+Branch on the class, or on :attr:`APIError.status_code`; the message is for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "KwikPaisaError",
+    "OrderNotCancellableError",
+    "OrderNotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "WebhookVerificationError",
+    "error_class_for_status",
+]
+
+
+class KwikPaisaError(Exception):
+    """Base class of every exception this SDK raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message: str = message
+        """A sentence saying what went wrong and what to do about it."""
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigurationError(KwikPaisaError, ValueError):
+    """The client's settings are missing or unusable; raised before any request is sent."""
+
+
+class WebhookVerificationError(KwikPaisaError):
+    """A webhook failed verification (signature, timestamp or body); do not act on it."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason: str = reason
+        """Machine-readable cause: ``missing_header``, ``bad_timestamp``, ``stale``,
+        ``future``, ``bad_signature`` or ``bad_body``."""
+
+
+class APIConnectionError(KwikPaisaError):
+    """No usable answer from KwikPaisa: the connection failed, broke, or was redirected.
+
+    The order may or may not have been cancelled if the request was sent; the
+    cancel is safe to repeat (a repeat answers "already cancelled").
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str | int | None = None,
+        attempts: int = 1,
+        request_url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.order_id: str | int | None = order_id
+        """The order the call was about, if any."""
+        self.attempts: int = attempts
+        """How many attempts were made before giving up."""
+        self.request_url: str | None = request_url
+        """The URL the request was sent to."""
+
+
+class APITimeoutError(APIConnectionError):
+    """KwikPaisa did not answer within the timeout."""
+
+
+class APIError(KwikPaisaError):
+    """KwikPaisa answered, and the answer is an error (whatever the HTTP status said)."""
+
+    status_code: int
+    """HTTP status of the response (may be 200 when the body reported a failure)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | int | None = None,
+        server_message: str | None = None,
+        order_id: str | int | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code: str | int | None = code
+        """The ``code`` field of KwikPaisa's error body, as sent (a number or a string)."""
+        self.server_message: str | None = server_message
+        """The ``message`` field of KwikPaisa's error body, if there was one."""
+        self.order_id: str | int | None = order_id
+        """The order the call was about."""
+        self.body: Any = body
+        """The response body: parsed JSON when it was JSON, otherwise the text."""
+        self.headers: dict[str, str] = dict(headers or {})
+        """The response headers."""
+        self.attempts: int = attempts
+        """How many attempts were made (retries included)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
+            f"order_id={self.order_id!r}, message={self.message!r}, attempts={self.attempts})"
+        )
+
+
+class BadRequestError(APIError):
+    """400: KwikPaisa could not read the request (invalid JSON or payload)."""
+
+
+class AuthenticationError(APIError):
+    """401: wrong API key or secret, bad signature, stale timestamp, or missing headers."""
+
+    clock_skew_seconds: float | None = None
+    """How far the local clock was from KwikPaisa's (local minus server), when the
+    response's ``Date`` header showed more than a minute of difference; else ``None``."""
+
+
+class PermissionDeniedError(APIError):
+    """403: these credentials may not do this (for example, keys of the other environment)."""
+
+
+class OrderNotFoundError(APIError):
+    """404: KwikPaisa has no order with this id for this merchant."""
+
+
+class OrderNotCancellableError(APIError):
+    """409: the order exists but cannot be cancelled (paid, already cancelled or expired)."""
+
+    order_status: str | None = None
+    """The order's status when KwikPaisa's body names it (``"PAID"``, ``"CANCELLED"``,
+    ``"EXPIRED"``), else ``None``."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: the request was read but failed validation or a business rule."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests; retried automatically, honouring ``Retry-After``."""
+
+
+class ServerError(APIError):
+    """5xx: KwikPaisa failed or is temporarily unavailable; retried automatically."""
+
+
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: OrderNotFoundError,
+    409: OrderNotCancellableError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status_code: int) -> type[APIError]:
+    """Return the exception class that stands for an HTTP error status."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_ERRORS.get(status_code, APIError)

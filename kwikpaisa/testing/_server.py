@@ -1,0 +1,118 @@
+"""The emulator over a real HTTP/1.1 socket on loopback (threaded, keep-alive)."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+from ._faults import FaultKind
+
+if TYPE_CHECKING:
+    from ._emulator import Emulator
+
+__all__ = ["EmulatorServer", "serve"]
+
+_MAX_BODY = 1024 * 1024
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """A threaded HTTP server that answers through an :class:`Emulator`."""
+
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 256
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator
+        self.stopping = threading.Event()
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
+        return f"http://{shown}:{port}"
+
+    def start(self) -> threading.Thread:
+        """Serve in a background thread."""
+        thread = threading.Thread(target=self.serve_forever, name="kwikpaisa-emulator", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        """Stop serving, wake any hanging handlers, and close the socket."""
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: EmulatorServer
+    server_version = "KwikPaisaEmulator"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the emulator is used in test suites."""
+
+    def _serve(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        size = int(length) if length.isdigit() else 0
+        body = self.rfile.read(min(size, _MAX_BODY)) if size else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = self.server.emulator.handle(self.command, self.path, headers, body)
+        if answer.action is FaultKind.HANG:
+            self.server.stopping.wait(answer.delay)
+            self.close_connection = True
+            return
+        if answer.action is FaultKind.LATENCY and answer.delay:
+            self.server.stopping.wait(answer.delay)
+        if answer.action is FaultKind.RESET:
+            self.wfile.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 120\r\n\r\n{"code": "20'
+            )
+            self.wfile.flush()
+            # Abortive close: the peer sees a reset, not a clean end of stream.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            if name.lower() != "date":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(answer.body)
+
+    do_POST = _serve
+    do_GET = _serve
+    do_PUT = _serve
+    do_PATCH = _serve
+    do_DELETE = _serve
+    do_HEAD = _serve
+    do_OPTIONS = _serve
+    do_TRACE = _serve
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """``Date`` from the emulator's clock, so clock-skew tests see a shifted server."""
+        return super().date_time_string(self.server.emulator.clock())
+
+
+@contextmanager
+def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``emulator`` on ``host:port`` (0 = an ephemeral port) and yield its base URL."""
+    server = EmulatorServer(emulator, host, port)
+    server.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
