@@ -40,6 +40,10 @@ __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
 
 TimeoutTypes = float | httpx.Timeout
 
+# The waits between attempts (module attributes, so tests can make them instant).
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
+
 
 def _make_timeout(timeout: object) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
@@ -322,7 +326,7 @@ class Orders:
             if step.error is not None:
                 raise step.error
             assert step.delay is not None
-            time.sleep(step.delay)
+            _sleep(step.delay)
 
 
 class AsyncKwikPaisa(_BaseClient):
@@ -437,4 +441,4 @@ class AsyncOrders:
             if step.error is not None:
                 raise step.error
             assert step.delay is not None
-            await asyncio.sleep(step.delay)
+            await _async_sleep(step.delay)

@@ -87,7 +87,6 @@ def kp(client_options: dict[str, object]) -> Iterator[KwikPaisa]:
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Make retry sleeps instant; returns the list of delays that were asked for."""
     import asyncio
-    import time
 
     delays: list[float] = []
     real_async_sleep = asyncio.sleep
@@ -99,7 +98,6 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         delays.append(seconds)
         await real_async_sleep(0)
 
-    monkeypatch.setattr("kwikpaisa._client.time.sleep", fake_sleep)
-    monkeypatch.setattr("kwikpaisa._client.asyncio.sleep", fake_async_sleep)
-    del time
+    monkeypatch.setattr("kwikpaisa._client._sleep", fake_sleep)
+    monkeypatch.setattr("kwikpaisa._client._async_sleep", fake_async_sleep)
     return delays
