@@ -43,7 +43,9 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def start(self) -> threading.Thread:
         """Serve in a background thread."""
-        thread = threading.Thread(target=self.serve_forever, name="kwikpaisa-emulator", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="kwikpaisa-emulator", daemon=True
+        )
         thread.start()
         return thread
 

@@ -1,0 +1,145 @@
+"""Client settings: credentials, environments, base URLs, defaults."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from kwikpaisa import AsyncKwikPaisa, ConfigurationError, Environment, KwikPaisa
+from kwikpaisa._constants import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+
+KEYS = {"api_key": "pk_test_1234567890abcd", "secret_key": "sk_test_x"}
+
+
+def test_defaults_are_sandbox_30s_and_two_retries() -> None:
+    with KwikPaisa(**KEYS) as kp:
+        assert kp.environment is Environment.SANDBOX
+        assert kp.base_url == "https://sandbox.kwikpaisa.com"
+        assert kp.timeout.read == DEFAULT_TIMEOUT == 30.0
+        assert kp.timeout.connect == DEFAULT_CONNECT_TIMEOUT == 5.0
+        assert kp.max_retries == DEFAULT_MAX_RETRIES == 2
+
+
+def test_environment_base_urls_match_the_spec_servers() -> None:
+    import json
+    from pathlib import Path
+
+    spec = json.loads((Path(__file__).parent.parent / "openapi.json").read_text())
+    servers = [s["url"] for s in spec["servers"]]
+    assert [Environment.SANDBOX.base_url, Environment.PRODUCTION.base_url] == servers
+    assert Environment.SANDBOX == "sandbox"
+    assert Environment.PRODUCTION == "production"
+
+
+def test_cancel_path_matches_the_spec() -> None:
+    import json
+    from pathlib import Path
+
+    from kwikpaisa._constants import CANCEL_ORDER_PATH
+
+    spec = json.loads((Path(__file__).parent.parent / "openapi.json").read_text())
+    assert list(spec["paths"]) == [CANCEL_ORDER_PATH]
+
+
+def test_credentials_from_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KWIKPAISA_API_KEY", "pk_live_fromenv00001")
+    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", "sk_live_x")
+    monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "Production")
+    with KwikPaisa() as kp:
+        assert kp.environment is Environment.PRODUCTION
+        assert kp.base_url == "https://api.kwikpaisa.com"
+        assert "0001" in repr(kp)
+        assert "sk_live_x" not in repr(kp)
+
+
+def test_base_url_from_environment_overrides_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KWIKPAISA_BASE_URL", "https://staging.example.com/")
+    with KwikPaisa("pk_live_abcdefgh1234", "s", environment="production") as kp:
+        assert kp.base_url == "https://staging.example.com"
+        assert kp.environment is Environment.PRODUCTION
+
+
+def test_arguments_win_over_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KWIKPAISA_API_KEY", "pk_test_env_key_0000")
+    monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "production")
+    with KwikPaisa("pk_test_arg_key_1111", "s", environment="sandbox") as kp:
+        assert kp.environment is Environment.SANDBOX
+        assert "1111" in repr(kp)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "names"),
+    [
+        ({"secret_key": "s"}, ("api_key", "KWIKPAISA_API_KEY")),
+        ({"api_key": "pk_test_abc"}, ("secret_key", "KWIKPAISA_SECRET_KEY")),
+    ],
+)
+def test_missing_credentials_name_the_argument_and_variable(
+    kwargs: dict[str, str], names: tuple[str, str]
+) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        KwikPaisa(**kwargs)
+    for name in names:
+        assert name in str(info.value)
+
+
+def test_sandbox_key_with_production_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="sandbox key") as info:
+        KwikPaisa("pk_test_abcdefgh1234", "sk", environment=Environment.PRODUCTION)
+    assert "pk_test_…1234" in str(info.value)
+
+
+def test_unknown_environment_lists_the_choices() -> None:
+    with pytest.raises(ConfigurationError, match="'sandbox', 'production'"):
+        KwikPaisa(**KEYS, environment="staging")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://api.kwikpaisa.com", "http://10.0.0.5:8080", "ftp://x", "not a url", "", "https://x/?q=1"],
+)
+def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        KwikPaisa(**KEYS, base_url=url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://proxy.internal"]
+)
+def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
+    with KwikPaisa(**KEYS, base_url=url) as kp:
+        assert kp.base_url == url
+        assert kp.environment is None
+
+
+@pytest.mark.parametrize("bad", [0, -1, "30", True])
+def test_bad_timeout_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        KwikPaisa(**KEYS, timeout=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, None, True])
+def test_bad_max_retries_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="max_retries"):
+        KwikPaisa(**KEYS, max_retries=bad)  # type: ignore[arg-type]
+
+
+def test_wrong_kind_of_http_client_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="AsyncKwikPaisa"):
+        KwikPaisa(**KEYS, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="use KwikPaisa"):
+        AsyncKwikPaisa(**KEYS, http_client=httpx.Client())  # type: ignore[arg-type]
+
+
+def test_user_http_client_is_not_closed() -> None:
+    http = httpx.Client()
+    with KwikPaisa(**KEYS, http_client=http):
+        pass
+    assert not http.is_closed
+    http.close()
+
+
+def test_owned_pool_is_closed_by_close() -> None:
+    kp = KwikPaisa(**KEYS)
+    kp.close()
+    assert kp._http.is_closed

@@ -1,0 +1,88 @@
+"""Signing against fixed vectors, computed independently of the SDK's code."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import httpx
+import pytest
+
+from kwikpaisa.signing import SigningAuth, canonical_payload, compute_signature, signing_string
+
+
+def reference_hmac(message: bytes, secret: str) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def test_worked_example_from_the_guide() -> None:
+    payload = canonical_payload({"order_id": "123456", "amount": "100"})
+    assert payload == b'{"amount":"100","order_id":"123456"}'
+    assert signing_string(payload, 1778659835) == b'{"amount":"100","order_id":"123456"}1778659835'
+    expected = reference_hmac(b'{"amount":"100","order_id":"123456"}1778659835', "YOUR_SECRET_KEY")
+    assert compute_signature(payload, 1778659835, "YOUR_SECRET_KEY") == expected
+    assert compute_signature(payload, "1778659835", "YOUR_SECRET_KEY") == expected
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        # nested objects are sorted too; arrays keep their order
+        ({"b": {"z": 1, "a": [3, 1, {"y": 2, "x": 1}]}, "a": 0}, b'{"a":0,"b":{"a":[3,1,{"x":1,"y":2}],"z":1}}'),
+        # slashes are never escaped
+        ({"url": "https://x/y"}, b'{"url":"https://x/y"}'),
+        # non-ASCII stays UTF-8, as JSON.stringify leaves it
+        ({"name": "कविता ₹100 café"}, '{"name":"कविता ₹100 café"}'.encode()),
+        # integer ids stay numbers; string ids stay strings
+        ({"order_id": 6116229263036}, b'{"order_id":6116229263036}'),
+        ({"order_id": "6116229263036"}, b'{"order_id":"6116229263036"}'),
+        # control characters are escaped the way JSON.stringify does
+        ({"t": "a\nb\u0001"}, b'{"t":"a\\nb\\u0001"}'),
+        ({"ok": True, "none": None, "n": -1.5}, b'{"n":-1.5,"none":null,"ok":true}'),
+    ],
+)
+def test_canonical_payload_vectors(obj: object, expected: bytes) -> None:
+    assert canonical_payload(obj) == expected
+
+
+def test_integer_and_string_ids_sign_differently() -> None:
+    a = compute_signature(canonical_payload({"order_id": 123}), 1, "s")
+    b = compute_signature(canonical_payload({"order_id": "123"}), 1, "s")
+    assert a != b
+
+
+def test_nan_is_rejected() -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        canonical_payload({"x": float("nan")})
+
+
+def test_signature_is_lowercase_hex() -> None:
+    sig = compute_signature(b"{}", 1, "secret")
+    assert len(sig) == 64
+    assert sig == sig.lower()
+    int(sig, 16)
+
+
+def test_auth_signs_the_exact_bytes_sent_and_canonicalises_other_bodies() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    auth = SigningAuth("pk_test_abc", "sk_test_secret")
+    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as http:
+        http.post("http://127.0.0.1/x", content=b'{ "b": 1, "a": "x/y" }')
+    (request,) = seen
+    assert request.content == b'{"a":"x/y","b":1}'
+    assert request.headers["content-length"] == str(len(request.content))
+    ts = request.headers["X-TIMESTAMP"]
+    assert ts.isdigit()
+    assert request.headers["X-API-KEY"] == "pk_test_abc"
+    assert request.headers["X-SIGNATURE"] == reference_hmac(request.content + ts.encode(), "sk_test_secret")
+    assert json.loads(request.content) == {"a": "x/y", "b": 1}
+
+
+def test_auth_repr_hides_keys() -> None:
+    assert "sk_test_secret" not in repr(SigningAuth("pk_test_abc", "sk_test_secret"))
