@@ -27,6 +27,10 @@ from ._faults import Fault as Fault
 from ._faults import FaultKind as FaultKind
 from ._server import EmulatorServer as EmulatorServer
 from ._transport import EmulatorTransport as EmulatorTransport
+from ._webhooks import SignedWebhook as SignedWebhook
+from ._webhooks import deliver_webhook as deliver_webhook
+from ._webhooks import deliver_webhook_async as deliver_webhook_async
+from ._webhooks import sign_webhook as sign_webhook
 
 __all__ = [
     "CANCELLABLE_STATUSES",
@@ -39,4 +43,8 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultKind",
+    "SignedWebhook",
+    "deliver_webhook",
+    "deliver_webhook_async",
+    "sign_webhook",
 ]

@@ -195,6 +195,36 @@ class Emulator:
             **options,
         )
 
+    def deliver_webhook(
+        self,
+        url: str,
+        event: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        order_id: str | int | None = None,
+        **options: Any,
+    ) -> Any:
+        """POST a webhook signed with this emulator's secret key to ``url``; return the
+        receiver's ``httpx.Response``.
+
+        Give ``data``, or ``order_id`` to send that order's id and current status. The
+        timestamp comes from the emulator's clock. Options as
+        :func:`kwikpaisa.testing.deliver_webhook`: ``tamper``, ``age`` (a replay),
+        ``secret_key`` (sign with another key), ``timestamp``, ``transport``.
+        """
+        from ._webhooks import deliver_webhook
+
+        if data is None:
+            if order_id is None:
+                raise TypeError("deliver_webhook needs data=... or order_id=...")
+            status = self.order_status(order_id)
+            if status is None:
+                raise ValueError(f"the emulator has no order {order_id!r}; add_order() it first")
+            data = {"order_id": str(order_id), "status": status}
+        options.setdefault("secret_key", self._secret_key)
+        options.setdefault("now", self.clock())
+        return deliver_webhook(url, event, data, **options)
+
     # -- the API ----------------------------------------------------------------
 
     def handle(
