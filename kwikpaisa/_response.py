@@ -107,9 +107,15 @@ _TEMPLATES: dict[int, str] = {
     403: "KwikPaisa denied access for order {oid} {detail}; sandbox and production keys "
     "differ: check the keys belong to this environment",
     404: "KwikPaisa has no order {oid} {detail}",
-    409: "Order {oid} cannot be cancelled: it is already paid, cancelled or expired {detail}",
+    409: "Order {oid} cannot be cancelled: {why} {detail}",
     422: "KwikPaisa refused the cancel request for order {oid} {detail}",
     429: "KwikPaisa is rate limiting requests {detail}; slow down, or allow more retries",
+}
+_WHY_NOT_CANCELLABLE = {
+    "PAID": "it is already paid",
+    "CANCELLED": "it is already cancelled",
+    "EXPIRED": "it has expired",
+    "": "it is already paid, cancelled or expired",
 }
 _SERVER_TEMPLATE = (
     "KwikPaisa failed to process the cancel of order {oid} {detail}; it may or may not be "
@@ -187,7 +193,13 @@ def interpret_cancel_response(
     else:
         template = _TEMPLATES.get(status_code, _OTHER_TEMPLATE)
 
-    message = template.format(oid=repr(order_id), detail=_describe(status_code, body))
+    server_message = body.get("message") if isinstance(body, dict) else None
+    order_status = _order_status(body) or _status_from_message(server_message)
+    message = template.format(
+        oid=repr(order_id),
+        detail=_describe(status_code, body),
+        why=_WHY_NOT_CANCELLABLE.get(order_status or "", _WHY_NOT_CANCELLABLE[""]),
+    )
     cls = error_class_for_status(effective) if effective >= 400 else APIError
     skew = _clock_skew(headers, now) if cls is AuthenticationError else None
     if skew is not None:
@@ -198,7 +210,6 @@ def interpret_cancel_response(
         )
     if attempts > 1:
         message += f" (after {attempts} attempts)"
-    server_message = body.get("message") if isinstance(body, dict) else None
     error = cls(
         message,
         status_code=status_code,
@@ -212,7 +223,7 @@ def interpret_cancel_response(
     if isinstance(error, AuthenticationError):
         error.clock_skew_seconds = skew
     if isinstance(error, OrderNotCancellableError):
-        error.order_status = _order_status(body) or _status_from_message(server_message)
+        error.order_status = order_status
     return Interpretation(error=error, status=effective, retry_after=headers.get("retry-after"))
 
 

@@ -1,0 +1,73 @@
+"""`make demo`: the main job against the bundled emulator, over a real loopback socket.
+
+Starts `kwikpaisa emulator` in its own process (as you would in a terminal), cancels
+a seeded order through the SDK, then shows how a missing order (404) and an order
+that cannot be cancelled (409) read.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+from kwikpaisa import KwikPaisa, KwikPaisaError
+
+ORDERS = ["ord_demo_1", "ord_demo_2", "ord_demo_3", "ord_paid:PAID", "ord_old:EXPIRED"]
+
+
+def start_emulator() -> tuple[subprocess.Popen[str], str]:
+    args = [sys.executable, "-m", "kwikpaisa", "emulator", "--port", "0"]
+    for order in ORDERS:
+        args += ["--order", order]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("KwikPaisa emulator listening on "):
+        proc.kill()
+        raise SystemExit(f"the emulator did not start: {line!r}")
+    base_url = line.rsplit(" ", 1)[1].strip()
+    print(f"$ kwikpaisa emulator --port 0 {' '.join('--order ' + o for o in ORDERS)}")
+    print(f"  {line.strip()}")
+    return proc, base_url
+
+
+def show(title: str) -> None:
+    print(f"\n== {title}")
+
+
+def main() -> int:
+    proc, base_url = start_emulator()
+    try:
+        with KwikPaisa("pk_test_emulator", "sk_test_emulator", base_url=base_url) as kp:
+            show("Cancel an unpaid order")
+            print(">>> kp.orders.cancel('ord_demo_1')")
+            order = kp.orders.cancel("ord_demo_1")
+            print(f"{order!r}")
+            print(f"cancelled_at (Asia/Kolkata): {order.cancelled_at}")
+
+            for title, order_id in (
+                ("An order KwikPaisa does not have (404)", "ord_missing"),
+                ("An order that is already paid (409)", "ord_paid"),
+                ("Cancelling the same order twice (409)", "ord_demo_1"),
+            ):
+                show(title)
+                print(f">>> kp.orders.cancel({order_id!r})")
+                try:
+                    kp.orders.cancel(order_id)
+                except KwikPaisaError as error:
+                    print(f"{type(error).__module__}.{type(error).__name__}: {error}")
+        run_bulk(base_url)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    show("Done: the emulator stopped cleanly" if proc.returncode == 0 else "Emulator exit code")
+    return 0 if proc.returncode == 0 else 1
+
+
+def run_bulk(base_url: str) -> None:
+    """Bulk cancellation is shown once `kwikpaisa cancel --from` is available."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
