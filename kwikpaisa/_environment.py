@@ -117,8 +117,10 @@ def resolve_settings(
 ) -> ClientSettings:
     """Combine arguments and ``KWIKPAISA_*`` environment variables into checked settings.
 
-    Arguments win over variables. ``base_url`` wins over ``environment``. With neither,
-    the environment is sandbox: nothing reaches production unless asked for.
+    Arguments win over variables: an ``environment=`` or ``base_url=`` argument means
+    ``KWIKPAISA_ENVIRONMENT`` and ``KWIKPAISA_BASE_URL`` are not read. Among arguments
+    (or among variables) the base URL wins over the environment. With neither, the
+    environment is sandbox: nothing reaches production unless asked for.
     """
     env = os.environ if environ is None else environ
     key = validate_credential(
@@ -131,10 +133,10 @@ def resolve_settings(
         argument="secret_key",
         variable=ENV_SECRET_KEY,
     )
-    if environment is None and env.get(ENV_ENVIRONMENT):
-        environment = env[ENV_ENVIRONMENT]
-    if base_url is None and env.get(ENV_BASE_URL):
-        base_url = env[ENV_BASE_URL]
+    if environment is None and base_url is None:
+        # Arguments beat variables: either argument makes both variables irrelevant.
+        environment = env.get(ENV_ENVIRONMENT) or None
+        base_url = env.get(ENV_BASE_URL) or None
 
     resolved_env = None if environment is None else _parse_environment(environment)
     if base_url is not None:

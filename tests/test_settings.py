@@ -52,11 +52,18 @@ def test_credentials_from_environment_variables(monkeypatch: pytest.MonkeyPatch)
         assert "sk_live_x" not in repr(kp)
 
 
-def test_base_url_from_environment_overrides_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_variable_beats_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KWIKPAISA_BASE_URL", "https://staging.example.com/")
-    with KwikPaisa("pk_live_abcdefgh1234", "s", environment="production") as kp:
+    monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "production")
+    with KwikPaisa("pk_live_abcdefgh1234", "s") as kp:
         assert kp.base_url == "https://staging.example.com"
         assert kp.environment is Environment.PRODUCTION
+
+
+def test_environment_argument_beats_base_url_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KWIKPAISA_BASE_URL", "https://staging.example.com/")
+    with KwikPaisa("pk_live_abcdefgh1234", "s", environment="production") as kp:
+        assert kp.base_url == "https://api.kwikpaisa.com"
 
 
 def test_arguments_win_over_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
