@@ -7,6 +7,7 @@
 The emulator (``kwikpaisa.testing``) and the command line load only when used.
 """
 
+from ._bulk import CancelOutcome as CancelOutcome
 from ._client import AsyncKwikPaisa as AsyncKwikPaisa
 from ._client import AsyncOrders as AsyncOrders
 from ._client import KwikPaisa as KwikPaisa
@@ -38,6 +39,7 @@ __all__ = [
     "AsyncOrders",
     "AuthenticationError",
     "BadRequestError",
+    "CancelOutcome",
     "CancelledOrder",
     "ConfigurationError",
     "Environment",
@@ -63,6 +65,7 @@ for _name in (
     "AsyncOrders",
     "Environment",
     "CancelledOrder",
+    "CancelOutcome",
 ):
     globals()[_name].__module__ = __name__
 del _name

@@ -34,7 +34,11 @@ from .errors import ConfigurationError
 from .signing import SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     import kwikpaisa_generated
+
+    from ._bulk import CancelOutcome
 
 __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
 
@@ -442,3 +446,36 @@ class AsyncOrders:
                 raise step.error
             assert step.delay is not None
             await _async_sleep(step.delay)
+
+    async def cancel_many(
+        self,
+        order_ids: Iterable[str | int],
+        *,
+        concurrency: int = 8,
+        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None = None,
+        on_outcome: Callable[[CancelOutcome], object] | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> list[CancelOutcome]:
+        """Cancel many orders, ``concurrency`` at a time: a :class:`~kwikpaisa.CancelOutcome` each.
+
+        Never raises for one order's failure: each ends ``cancelled``, ``already_cancelled``
+        (also when it was cancelled before the batch), ``not_found``, ``not_cancellable``
+        or ``failed`` (an invalid id is ``failed`` and never sent). Duplicates are
+        cancelled once; outcomes come back in input order, first occurrence kept. A 429
+        or ``Retry-After`` pauses the whole batch. ``on_outcome`` is called as each order
+        finishes (an exception from it stops the batch and is raised). Once ``stop`` is
+        set no new order starts; orders never started have no outcome.
+        """
+        from ._bulk import cancel_many
+
+        return await cancel_many(
+            self._client,
+            order_ids,
+            concurrency=concurrency,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_outcome=on_outcome,
+            stop=stop,
+            sleep=_async_sleep,
+        )
