@@ -76,6 +76,9 @@ class CancelCall:
         ):
             # An earlier attempt cancelled it; this retry only saw the result.
             return Step(result=self._already_cancelled(error))
+        if outcome.answer_lost:
+            self.may_have_reached = True
+            return self._retry_or(error)
         if should_retry_status(outcome.status):
             if outcome.status != 429:
                 self.may_have_reached = True

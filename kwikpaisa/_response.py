@@ -122,6 +122,7 @@ _SERVER_TEMPLATE = (
     "cancelled: repeat the call later (a repeat answers 'already cancelled' if it was)"
 )
 _OTHER_TEMPLATE = "KwikPaisa answered the cancel of order {oid} with an error {detail}"
+_FAILURE_WITHOUT_CODE = "KwikPaisa reported that the cancel of order {oid} failed {detail}"
 _UNRECOGNISED_SUCCESS = (
     "KwikPaisa answered the cancel of order {oid} without a readable result {detail}; "
     "the order may have been cancelled: repeat the call to confirm"
@@ -131,7 +132,7 @@ _UNRECOGNISED_SUCCESS = (
 class Interpretation:
     """What one response means: a result, or an error plus whether to retry it."""
 
-    __slots__ = ("error", "result", "retry_after", "status")
+    __slots__ = ("answer_lost", "error", "result", "retry_after", "status")
 
     def __init__(
         self,
@@ -140,6 +141,7 @@ class Interpretation:
         error: APIError | None = None,
         status: int = 200,
         retry_after: str | None = None,
+        answer_lost: bool = False,
     ) -> None:
         self.result = result
         self.error = error
@@ -147,6 +149,9 @@ class Interpretation:
         """The status that decides retrying: the HTTP status, or the failure code in a
         failure body sent under HTTP 200."""
         self.retry_after = retry_after
+        self.answer_lost = answer_lost
+        """True for a 2xx without a readable result (empty, truncated, HTML, wrong
+        shape): KwikPaisa may have acted, so the call is retried like a lost answer."""
 
 
 def interpret_cancel_response(
@@ -186,6 +191,8 @@ def interpret_cancel_response(
         if _is_failure(body) and code is not None and code >= 400:
             effective = code
             template = _TEMPLATES.get(code, _SERVER_TEMPLATE if code >= 500 else _OTHER_TEMPLATE)
+        elif _is_failure(body):
+            template = _FAILURE_WITHOUT_CODE
         else:
             template = _UNRECOGNISED_SUCCESS
     elif status_code >= 500:
@@ -224,7 +231,12 @@ def interpret_cancel_response(
         error.clock_skew_seconds = skew
     if isinstance(error, OrderNotCancellableError):
         error.order_status = order_status
-    return Interpretation(error=error, status=effective, retry_after=headers.get("retry-after"))
+    return Interpretation(
+        error=error,
+        status=effective,
+        retry_after=headers.get("retry-after"),
+        answer_lost=template is _UNRECOGNISED_SUCCESS,
+    )
 
 
 _STATUS_WORDS = (

@@ -111,6 +111,13 @@ class Fault:
         return cls.raw(status, b"[" + b"0," * (size // 2) + b"0]")
 
     @classmethod
+    def redirect(cls, location: str, *, status: int = 302) -> Fault:
+        """Answer with a redirect to ``location`` (a signed request must not follow it)."""
+        return cls(
+            kind=FaultKind.STATUS, status=status, body=b"", headers=(("Location", location),)
+        )
+
+    @classmethod
     def reset(cls, *, process_first: bool = False) -> Fault:
         """Start answering, then drop the connection mid-response."""
         return cls(kind=FaultKind.RESET, process_first=process_first)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._faults import FaultKind
 
@@ -30,6 +31,8 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator
         self.stopping = threading.Event()
+        self._open_lock = threading.Lock()
+        self._open_connections = 0
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
@@ -48,6 +51,27 @@ class EmulatorServer(ThreadingHTTPServer):
         )
         thread.start()
         return thread
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections accepted and not yet closed (a leak check for tests)."""
+        with self._open_lock:
+            return self._open_connections
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open_connections += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open_connections -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (a timeout, a body too large) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def stop(self) -> None:
         """Stop serving, wake any hanging handlers, and close the socket."""
