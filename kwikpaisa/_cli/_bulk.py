@@ -1,0 +1,451 @@
+"""``kwikpaisa cancel --from FILE``: the bulk command's input, output, journal and signals.
+
+The batch itself is :meth:`kwikpaisa.AsyncOrders.cancel_many`; this module feeds it
+order ids, writes one JSON line per finished order, keeps the journal that makes a
+rerun skip finished orders, draws the progress bar and prints the summary.
+
+Journal: one JSON line per order with a *final* outcome (everything but ``failed``),
+written, flushed and fsync'd as each order finishes, so a batch killed at any point
+(Ctrl-C, SIGTERM, a crash, a power cut) loses nothing. A rerun with the same journal
+skips those orders; ``failed`` ones are not recorded and are tried again. An order
+whose answer was lost when the batch died is simply sent again: KwikPaisa answers
+"already cancelled" and nothing is cancelled twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .._bulk import (
+    OUTCOMES,
+    SUCCESSFUL_OUTCOMES,
+    CancelOutcome,
+    order_key,
+    outcome_for,
+)
+from .._client import AsyncKwikPaisa
+from ..errors import KwikPaisaError
+from ._common import client_kwargs, fail, parse_order_id
+from ._exit import ExitCode
+
+__all__ = ["Journal", "read_order_ids", "run_bulk"]
+
+STOP_GRACE_SECONDS = 10.0
+"""After Ctrl-C or SIGTERM, orders in flight get this long to finish before being abandoned."""
+
+_Key = tuple[str, str | int]
+
+
+class UsageError(Exception):
+    """Bad input or options for the bulk command (exit code 2)."""
+
+
+# -- input --------------------------------------------------------------------------------
+
+
+def read_order_ids(source: str) -> list[str]:
+    """The order ids in ``source`` (a path, or ``-`` for stdin), as text, blanks dropped.
+
+    Either one id per line, or a CSV whose header has an ``order_id`` column (other
+    columns are ignored). Surrounding whitespace is removed; a UTF-8 byte-order mark
+    (spreadsheet exports) is accepted.
+    """
+    name = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read()
+        text = data.decode("utf-8-sig")
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{name} is not UTF-8 text (byte {error.start}); export the ids as UTF-8"
+        ) from None
+    return parse_order_ids(text, name=name)
+
+
+def parse_order_ids(text: str, *, name: str) -> list[str]:
+    """Split a file's text into order ids: CSV with an ``order_id`` header, else lines."""
+    rows = (row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row))
+    header = next(rows, None)
+    if header is None:
+        return []
+    columns = [cell.strip().lower() for cell in header]
+    if "order_id" in columns:
+        column = columns.index("order_id")
+        cells = (row[column].strip() if column < len(row) else "" for row in rows)
+        return [cell for cell in cells if cell]
+    if name.lower().endswith(".csv"):
+        shown = ", ".join(cell.strip() for cell in header)[:80]
+        raise UsageError(
+            f"{name} has no order_id column (its header is: {shown}); "
+            "name the column of order ids order_id, or give one id per line"
+        )
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# -- journal ------------------------------------------------------------------------------
+
+
+class Journal:
+    """Finished orders of a batch, one JSON line each, durable as soon as written."""
+
+    def __init__(self, path: str, handle: IO[str]) -> None:
+        self.path = path
+        self._handle = handle
+
+    @classmethod
+    def open(cls, path: str) -> tuple[Journal, dict[_Key, str]]:
+        """Open (or create) the journal; return it and the outcome of each finished order."""
+        try:
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open for the run)
+        except OSError as error:
+            raise UsageError(f"cannot open journal {path}: {error.strerror or error}") from None
+        try:
+            _lock(handle, path)
+            handle.seek(0)
+            text = handle.read()
+            finished = _read_journal(text, path)
+            if text and not text.endswith("\n"):
+                handle.write("\n")  # after a torn last line, start on a fresh one
+        except BaseException:
+            handle.close()
+            raise
+        return cls(path, handle), finished
+
+    def record(self, outcome: CancelOutcome) -> None:
+        """Add a finished order (``failed`` ones are not recorded: a rerun tries them again)."""
+        if not outcome.final:
+            return
+        self._handle.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _lock(handle: IO[str], path: str) -> None:
+    """One run per journal at a time (where the platform can lock files)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover (Windows)
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise UsageError(
+            f"journal {path} is in use by another kwikpaisa cancel run; wait for it to finish"
+        ) from None
+
+
+def _read_journal(text: str, path: str) -> dict[_Key, str]:
+    finished: dict[_Key, str] = {}
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        entry = _journal_entry(line)
+        if entry is None:
+            if number == len(lines) and not text.endswith("\n"):
+                continue  # the last write of a killed run, cut short: that order is redone
+            raise UsageError(
+                f"{path} line {number} is not a journal entry written by kwikpaisa cancel; "
+                "pass the journal of an earlier run, or a new file, to --journal"
+            )
+        key, outcome = entry
+        if outcome != "failed":
+            finished[key] = outcome
+    return finished
+
+
+def _journal_entry(line: str) -> tuple[_Key, str] | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict):
+        return None
+    order_id, outcome = entry.get("order_id"), entry.get("outcome")
+    if isinstance(order_id, bool) or not isinstance(order_id, str | int):
+        return None
+    if outcome not in OUTCOMES:
+        return None
+    return order_key(order_id), str(outcome)
+
+
+# -- output, progress, summary ------------------------------------------------------------
+
+
+class _Bar:
+    """A rich progress bar on stderr (rich is imported only when one is shown)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("cancelling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[not_ok]} not cancelled"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+        )
+        self._task = self._progress.add_task("cancel", total=total, not_ok=0)
+        self._not_ok = 0
+        self._progress.start()
+
+    def advance(self, outcome: CancelOutcome) -> None:
+        self._not_ok += not outcome.ok
+        self._progress.update(self._task, advance=1, not_ok=self._not_ok)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def _start_bar(total: int, wanted: bool) -> _Bar | None:
+    if not wanted or total == 0:
+        return None
+    try:
+        return _Bar(total)
+    except ImportError:
+        print(
+            "kwikpaisa: no progress bar: install the progress extra "
+            "(pip install 'kwikpaisa[progress]')",
+            file=sys.stderr,
+        )
+        return None
+
+
+class _Report:
+    """Everything that happens as an order finishes: output line, journal, counts, bar."""
+
+    def __init__(self, output: IO[str] | None, journal: Journal | None) -> None:
+        self._output = output
+        self._journal = journal
+        self.counts: Counter[str] = Counter()
+        self.bar: _Bar | None = None
+
+    def record(self, outcome: CancelOutcome) -> None:
+        line = json.dumps(outcome.to_json(), ensure_ascii=False) + "\n"
+        stream = self._output or sys.stdout  # looked up now: the bar may redirect stdout
+        stream.write(line)
+        stream.flush()
+        if self._journal is not None:
+            self._journal.record(outcome)
+        self.counts[outcome.outcome] += 1
+        if self.bar is not None:
+            self.bar.advance(outcome)
+
+
+def _summary(
+    report: _Report,
+    *,
+    skipped: Counter[str],
+    duplicates: int,
+    unfinished: int,
+    elapsed: float,
+    stopped_by: int | None,
+) -> str:
+    done = sum(report.counts.values())
+    rate = f"{done / elapsed:.0f} orders/s" if elapsed > 0 and done else "-"
+    lines = [f"kwikpaisa: {done} order{'' if done == 1 else 's'} in {elapsed:.1f} s ({rate})"]
+    lines += [f"  {name:<18}{report.counts[name]:>8}" for name in OUTCOMES]
+    if skipped:
+        detail = ", ".join(f"{skipped[name]} {name}" for name in OUTCOMES if skipped[name])
+        lines.append(f"  {'skipped':<18}{sum(skipped.values()):>8}  (in the journal: {detail})")
+    if duplicates:
+        lines.append(f"  {'duplicates':<18}{duplicates:>8}  (repeated ids, cancelled once)")
+    if stopped_by is not None:
+        why = "Ctrl-C" if stopped_by == signal.SIGINT else signal.Signals(stopped_by).name
+        lines.append(
+            f"  {'not finished':<18}{unfinished:>8}  (stopped by {why}; rerun with the same "
+            "--journal to finish them)"
+        )
+    return "\n".join(lines)
+
+
+# -- the command --------------------------------------------------------------------------
+
+
+def run_bulk(args: argparse.Namespace) -> int:
+    """Run ``kwikpaisa cancel --from FILE``; return the exit code."""
+    journal: Journal | None = None
+    output: IO[str] | None = None
+    try:
+        texts = read_order_ids(args.from_file)
+        finished: dict[_Key, str] = {}
+        if args.journal:
+            journal, finished = Journal.open(args.journal)
+        try:
+            client = AsyncKwikPaisa(**client_kwargs(args))
+        except (KwikPaisaError, ValueError, TypeError) as error:
+            return fail(error)
+        if args.output and args.output != "-":
+            try:
+                output = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+            except OSError as error:
+                raise UsageError(
+                    f"cannot write {args.output}: {error.strerror or error}"
+                ) from None
+        return _run(args, client, texts, finished, output, journal)
+    except UsageError as error:
+        print(f"kwikpaisa cancel: {error}", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    finally:
+        if output is not None:
+            output.close()
+        if journal is not None:
+            journal.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    client: AsyncKwikPaisa,
+    texts: list[str],
+    finished: dict[_Key, str],
+    output: IO[str] | None,
+    journal: Journal | None,
+) -> int:
+    report = _Report(output, journal)
+    order_ids: list[str | int] = []
+    invalid: list[CancelOutcome] = []
+    skipped: Counter[str] = Counter()
+    seen: set[_Key] = set()
+    duplicates = 0
+    for text in texts:
+        try:
+            order_id = parse_order_id(text)
+        except ValueError as error:
+            invalid.append(outcome_for(text, error=error, attempts=0))
+            continue
+        key = order_key(order_id)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        if key in finished:
+            skipped[finished[key]] += 1
+        else:
+            order_ids.append(order_id)
+
+    started = time.monotonic()
+    report.bar = _start_bar(len(order_ids) + len(invalid), not args.no_progress and _tty())
+    stopped_by: int | None = None
+    try:
+        for outcome in invalid:
+            report.record(outcome)
+        stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, report))
+    except OSError as error:
+        print(f"kwikpaisa cancel: stopped: cannot write the results: {error}", file=sys.stderr)
+        return int(ExitCode.FAILURE)
+    finally:
+        if report.bar is not None:
+            report.bar.stop()
+        elapsed = time.monotonic() - started
+        unfinished = len(order_ids) + len(invalid) - sum(report.counts.values())
+        print(
+            _summary(
+                report,
+                skipped=skipped,
+                duplicates=duplicates,
+                unfinished=unfinished,
+                elapsed=elapsed,
+                stopped_by=stopped_by,
+            ),
+            file=sys.stderr,
+        )
+    if stopped_by is not None:
+        return 128 + stopped_by
+    every = Counter(report.counts) + skipped
+    all_ok = all(name in SUCCESSFUL_OUTCOMES for name in every)
+    return int(ExitCode.OK if all_ok else ExitCode.FAILURE)
+
+
+def _tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+async def _cancel_all(
+    client: AsyncKwikPaisa, order_ids: list[str | int], concurrency: int, report: _Report
+) -> int | None:
+    """Run the batch; on the first SIGINT/SIGTERM stop starting orders, on the second
+    (or after ``STOP_GRACE_SECONDS``) abandon those in flight. Return the signal, if any."""
+    stop = asyncio.Event()
+    async with client:
+        batch = asyncio.ensure_future(
+            client.orders.cancel_many(
+                order_ids, concurrency=concurrency, on_outcome=report.record, stop=stop
+            )
+        )
+        received: list[int] = []
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int) -> None:
+            if received:
+                batch.cancel()
+                return
+            received.append(signum)
+            stop.set()
+            loop.call_later(STOP_GRACE_SECONDS, batch.cancel)
+            print(
+                "\nkwikpaisa: stopping: no new orders; letting those in flight finish "
+                f"(up to {STOP_GRACE_SECONDS:.0f} s; press Ctrl-C again to abandon them)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        with _signals_to(loop, on_signal):
+            try:
+                await batch
+            except asyncio.CancelledError:
+                if not batch.cancelled():
+                    raise
+    return received[0] if received else None
+
+
+@contextlib.contextmanager
+def _signals_to(loop: asyncio.AbstractEventLoop, handler: Any) -> Iterator[None]:
+    """Route SIGINT and SIGTERM to ``handler`` inside the event loop, where supported."""
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, handler, int(sig))
+        except (NotImplementedError, RuntimeError, ValueError):  # not supported here
+            continue
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
