@@ -13,13 +13,14 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._client import AsyncKwikPaisa, KwikPaisa
 from .._constants import CANCEL_ORDER_PATH
 from .._models import IST
 from ..signing import canonical_payload, compute_signature
@@ -154,7 +155,7 @@ class Emulator:
 
         return EmulatorTransport(self)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Any:
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> AbstractContextManager[str]:
         """Serve on a loopback socket: ``with emu.serve() as base_url: ...``."""
         from ._server import serve
 
@@ -171,10 +172,8 @@ class Emulator:
             "X-SIGNATURE": compute_signature(body, ts, self._secret_key),
         }
 
-    def client(self, **options: Any) -> Any:
+    def client(self, **options: Any) -> KwikPaisa:
         """A :class:`kwikpaisa.KwikPaisa` wired to this emulator in-process."""
-        from .._client import KwikPaisa
-
         return KwikPaisa(
             self.api_key,
             self._secret_key,
@@ -183,10 +182,8 @@ class Emulator:
             **options,
         )
 
-    def async_client(self, **options: Any) -> Any:
+    def async_client(self, **options: Any) -> AsyncKwikPaisa:
         """A :class:`kwikpaisa.AsyncKwikPaisa` wired to this emulator in-process."""
-        from .._client import AsyncKwikPaisa
-
         return AsyncKwikPaisa(
             self.api_key,
             self._secret_key,
