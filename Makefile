@@ -42,5 +42,17 @@ check-generated: venv
 bench: venv
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
+## The suite again with the oldest supported httpx, attrs and python-dateutil.
+FLOOR_VENV := .venv-floor
+$(FLOOR_VENV)/.installed-stamp: pyproject.toml scripts/floor-constraints.txt
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --editable '.[dev]'
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/floor-constraints.txt
+	@touch $@
+
+test-floor: $(FLOOR_VENV)/.installed-stamp
+	$(FLOOR_VENV)/bin/python -m pip check
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build dist
+	rm -rf $(VENV) .venv-floor .pytest_cache .mypy_cache .hypothesis build dist
