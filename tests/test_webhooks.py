@@ -1,0 +1,668 @@
+"""Webhook verification, signed delivery from the emulator, and the README's receivers.
+
+Expected signatures are computed here with hmac/hashlib, independently of
+kwikpaisa.signing. The README receivers (plain WSGI, plain ASGI, Flask) are loaded
+by name, run, and sent real signed webhooks by the emulator: over a loopback
+socket and in-process for WSGI, through httpx.ASGITransport for ASGI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import attrs
+import httpx
+import pytest
+
+import kwikpaisa
+import kwikpaisa.errors
+import kwikpaisa.webhooks
+from kwikpaisa.errors import KwikPaisaError, WebhookVerificationError
+from kwikpaisa.testing import (
+    DEFAULT_SECRET_KEY,
+    Emulator,
+    deliver_webhook,
+    deliver_webhook_async,
+    sign_webhook,
+)
+from kwikpaisa.webhooks import EVENT_TYPES, WebhookEvent, verify
+
+from .conftest import seeded_emulator
+from .readme_examples import readme_example
+
+SECRET = "sk_test_Wh00k-Secret-9f2c"
+NOW = 1_778_659_835
+EXAMPLE_BODY = {
+    "event": "payment.success",
+    "data": {"order_id": "6116229263036", "amount": "105.00", "currency": "INR", "status": "PAID"},
+}
+# The canonical form of EXAMPLE_BODY, written out by hand.
+EXAMPLE_PAYLOAD = (
+    b'{"data":{"amount":"105.00","currency":"INR","order_id":"6116229263036","status":"PAID"},'
+    b'"event":"payment.success"}'
+)
+
+
+def hmac_hex(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed(
+    body: bytes = EXAMPLE_PAYLOAD, timestamp: int | str = NOW, secret: str = SECRET
+) -> dict[str, str]:
+    ts = str(timestamp)
+    return {"X-TIMESTAMP": ts, "X-SIGNATURE": hmac_hex(secret, body + ts.encode())}
+
+
+def rejection(body: bytes, headers: Any, **options: Any) -> WebhookVerificationError:
+    options.setdefault("now", NOW)
+    with pytest.raises(WebhookVerificationError) as info:
+        verify(body, headers, options.pop("secret", SECRET), **options)
+    return info.value
+
+
+# -- the worked vector and the documented example ----------------------------------
+
+
+def test_worked_vector_from_the_api_guide_verifies_then_is_not_an_event() -> None:
+    payload = b'{"amount":"100","order_id":"123456"}'
+    signature = hmac_hex("YOUR_SECRET_KEY", b'{"amount":"100","order_id":"123456"}1778659835')
+    headers = {"X-TIMESTAMP": "1778659835", "X-SIGNATURE": signature}
+    # The signature is right (no bad_signature); the body simply has no event.
+    error = rejection(payload, headers, secret="YOUR_SECRET_KEY", now=1778659835)
+    assert error.reason == "bad_body"
+    assert "'event'" in error.message
+    # One byte off in the signature and it is the signature that fails.
+    wrong = {**headers, "X-SIGNATURE": signature[:-1] + ("0" if signature[-1] != "0" else "1")}
+    assert rejection(payload, wrong, secret="YOUR_SECRET_KEY").reason == "bad_signature"
+
+
+def test_documented_example_event_verifies() -> None:
+    event = verify(EXAMPLE_PAYLOAD, signed(), SECRET, now=NOW)
+    assert event == WebhookEvent(
+        event="payment.success", data=EXAMPLE_BODY["data"], timestamp=NOW, raw=EXAMPLE_PAYLOAD
+    )
+    assert event.data["amount"] == "105.00"
+
+
+def test_verifies_the_raw_bytes_not_a_canonical_form_of_them() -> None:
+    # KwikPaisa signs what it sends; a body that is not canonical still verifies when the
+    # signature was made over exactly those bytes.
+    raw = (
+        b'{"event": "payout.reversed",  "data": {"order_id": 7, "note": "caf\xc3\xa9 https://x/y"}}'
+    )
+    event = verify(raw, signed(raw), SECRET, now=NOW)
+    assert event.event == "payout.reversed"
+    assert event.data == {"order_id": 7, "note": "café https://x/y"}
+    assert event.raw == raw
+
+
+def test_reserialised_body_is_refused_with_a_hint() -> None:
+    received = json.dumps(json.loads(EXAMPLE_PAYLOAD)).encode()  # spaces: what json.dumps does
+    error = rejection(received, signed(EXAMPLE_PAYLOAD))
+    assert error.reason == "bad_signature"
+    assert "re-serialised" in error.message
+    assert "raw request body" in error.message
+
+
+def test_every_documented_event_name_verifies_and_unknown_names_too() -> None:
+    assert len(EVENT_TYPES) == 8
+    for name in [*sorted(EVENT_TYPES), "payment.something_new"]:
+        body = json.dumps({"event": name, "data": {"order_id": "1"}}).encode()
+        assert verify(body, signed(body), SECRET, now=NOW).event == name
+
+
+# -- headers -----------------------------------------------------------------------
+
+
+def _header_shapes() -> list[Any]:
+    base = signed()
+    environ = {f"HTTP_{name.replace('-', '_')}": value for name, value in base.items()}
+    return [
+        base,
+        {name.lower(): value for name, value in base.items()},
+        {"x-Timestamp": base["X-TIMESTAMP"], "X-Signature": base["X-SIGNATURE"]},
+        httpx.Headers(base),
+        {**environ, "REQUEST_METHOD": "POST", "wsgi.input": object()},
+        {name: f"  {value} " for name, value in base.items()},
+    ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    _header_shapes(),
+    ids=["as-sent", "lower", "mixed", "httpx.Headers", "wsgi-environ", "padded"],
+)
+def test_header_names_are_case_insensitive_in_any_mapping(headers: Any) -> None:
+    assert verify(EXAMPLE_PAYLOAD, headers, SECRET, now=NOW).timestamp == NOW
+
+
+def test_werkzeug_headers_object_works() -> None:
+    from werkzeug.datastructures import Headers
+
+    assert verify(EXAMPLE_PAYLOAD, Headers(signed()), SECRET, now=NOW).event == "payment.success"
+
+
+def test_upper_case_hex_is_the_same_signature() -> None:
+    headers = signed()
+    headers["X-SIGNATURE"] = headers["X-SIGNATURE"].upper()
+    assert verify(EXAMPLE_PAYLOAD, headers, SECRET, now=NOW).event == "payment.success"
+
+
+@pytest.mark.parametrize("drop", ["X-TIMESTAMP", "X-SIGNATURE"])
+def test_missing_header(drop: str) -> None:
+    headers = {k: v for k, v in signed().items() if k != drop}
+    error = rejection(EXAMPLE_PAYLOAD, headers)
+    assert error.reason == "missing_header"
+    assert drop in error.message
+    assert "proxy" in error.message
+
+
+def test_empty_headers_are_missing() -> None:
+    error = rejection(EXAMPLE_PAYLOAD, {"X-TIMESTAMP": " ", "X-SIGNATURE": ""})
+    assert error.reason == "missing_header"
+    assert "X-TIMESTAMP or X-SIGNATURE" in error.message
+
+
+def test_two_different_values_for_one_header_are_refused() -> None:
+    headers = {**signed(), "x-signature": "0" * 64}
+    assert rejection(EXAMPLE_PAYLOAD, headers).reason == "bad_signature"
+    headers = {**signed(), "x-timestamp": str(NOW + 1)}
+    error = rejection(EXAMPLE_PAYLOAD, headers)
+    assert error.reason == "bad_timestamp"
+    assert "exactly one" in error.message
+
+
+@pytest.mark.parametrize("value", ["abc", "1778659835.0", "-1778659835", "１２３", "9" * 19])
+def test_bad_timestamp(value: str) -> None:
+    error = rejection(EXAMPLE_PAYLOAD, signed(timestamp=value))
+    assert error.reason == "bad_timestamp"
+    assert "UNIX time in whole seconds" in error.message
+
+
+# -- signature ---------------------------------------------------------------------
+
+
+def test_tampered_body_is_refused() -> None:
+    tampered = EXAMPLE_PAYLOAD.replace(b"105.00", b"1.00")
+    error = rejection(tampered, signed(EXAMPLE_PAYLOAD))
+    assert error.reason == "bad_signature"
+    assert "do not act" in error.message
+
+
+def test_wrong_secret_is_refused_and_the_message_says_what_to_check() -> None:
+    error = rejection(EXAMPLE_PAYLOAD, signed(secret="sk_test_someone_else"))
+    assert error.reason == "bad_signature"
+    assert "secret key is this environment's" in error.message
+    assert "as received" in error.message
+
+
+def test_signature_covers_the_timestamp() -> None:
+    headers = signed()
+    headers["X-TIMESTAMP"] = str(NOW + 1)  # still fresh, but not what was signed
+    assert rejection(EXAMPLE_PAYLOAD, headers).reason == "bad_signature"
+
+
+def test_signature_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        seen.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(kwikpaisa.webhooks.hmac, "compare_digest", spy)
+    headers = signed()
+    verify(EXAMPLE_PAYLOAD, headers, SECRET, now=NOW)
+    assert seen == [(headers["X-SIGNATURE"].encode(), headers["X-SIGNATURE"].encode())]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    ["tamper", "wrong-secret", "stale", "future", "missing", "bad-ts", "reserialised"],
+)
+def test_messages_never_carry_the_secret_or_the_expected_signature(spoil: str) -> None:
+    body, headers, now = EXAMPLE_PAYLOAD, signed(), NOW
+    if spoil == "tamper":
+        body = body.replace(b"PAID", b"FAILED")
+    elif spoil == "wrong-secret":
+        headers = signed(secret="sk_test_someone_else")
+    elif spoil == "stale":
+        now = NOW + 10_000
+    elif spoil == "future":
+        now = NOW - 10_000
+    elif spoil == "missing":
+        headers = {"X-TIMESTAMP": headers["X-TIMESTAMP"]}
+    elif spoil == "bad-ts":
+        headers = {**headers, "X-TIMESTAMP": "soon"}
+    else:
+        body = json.dumps(EXAMPLE_BODY, indent=1).encode()
+    expected_signature = hmac_hex(SECRET, body + headers["X-TIMESTAMP"].encode())
+    error = rejection(body, headers, now=now)
+    for text in (str(error), repr(error), error.message):
+        assert SECRET not in text
+        assert expected_signature not in text
+
+
+# -- timestamps --------------------------------------------------------------------
+
+
+def test_replayed_old_timestamp_is_stale_and_says_how_old() -> None:
+    error = rejection(EXAMPLE_PAYLOAD, signed(), now=NOW + 3600)
+    assert error.reason == "stale"
+    assert "3600 s ago" in error.message
+    assert "300 s tolerance" in error.message
+    assert "replay" in error.message
+
+
+def test_future_timestamp_is_refused() -> None:
+    error = rejection(EXAMPLE_PAYLOAD, signed(), now=NOW - 901, tolerance=900)
+    assert error.reason == "future"
+    assert "901 s in the future" in error.message
+    assert "clock" in error.message
+
+
+def test_milliseconds_timestamp_gets_its_own_hint() -> None:
+    ms = NOW * 1000
+    error = rejection(EXAMPLE_PAYLOAD, signed(timestamp=ms))
+    assert error.reason == "future"
+    assert "milliseconds" in error.message
+
+
+@pytest.mark.parametrize("offset", [-300, 0, 300])
+def test_tolerance_boundary_is_inclusive(offset: int) -> None:
+    assert verify(EXAMPLE_PAYLOAD, signed(), SECRET, now=NOW + offset).timestamp == NOW
+
+
+@pytest.mark.parametrize(("offset", "reason"), [(301, "stale"), (-301, "future")])
+def test_one_second_past_tolerance_is_refused(offset: int, reason: str) -> None:
+    assert rejection(EXAMPLE_PAYLOAD, signed(), now=NOW + offset).reason == reason
+
+
+def test_zero_tolerance_and_custom_tolerance() -> None:
+    assert verify(EXAMPLE_PAYLOAD, signed(), SECRET, tolerance=0, now=NOW).timestamp == NOW
+    assert rejection(EXAMPLE_PAYLOAD, signed(), tolerance=0, now=NOW + 1).reason == "stale"
+    assert verify(EXAMPLE_PAYLOAD, signed(), SECRET, tolerance=7200, now=NOW + 3600)
+
+
+def test_now_defaults_to_the_current_time() -> None:
+    body = sign_webhook("payment.failed", {"order_id": "1"}, secret_key=SECRET)
+    assert verify(body.body, body.headers, SECRET).event == "payment.failed"
+    old = sign_webhook("payment.failed", {"order_id": "1"}, secret_key=SECRET, age=3600)
+    assert rejection(old.body, old.headers, now=None).reason == "stale"
+
+
+# -- body ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"not json", "not UTF-8 JSON"),
+        (b'{"event": "payment.success", "data": "\xff"}', "not UTF-8 JSON"),
+        (b'[{"event": "payment.success"}]', "JSON list"),
+        (b'{"data": {}}', "'event'"),
+        (b'{"event": "", "data": {}}', "'event'"),
+        (b'{"event": 5, "data": {}}', "'event'"),
+        (b'{"event": "payment.success"}', "'data' object"),
+        (b'{"event": "payment.success", "data": [1]}', "'data' object"),
+    ],
+)
+def test_signed_but_unusable_body(body: bytes, words: str) -> None:
+    error = rejection(body, signed(body))
+    assert error.reason == "bad_body"
+    assert words in error.message
+
+
+def test_str_body_is_a_type_error_naming_the_fix() -> None:
+    with pytest.raises(TypeError, match=r"raw request body as bytes, not str.*get_data\(\)"):
+        verify(EXAMPLE_PAYLOAD.decode(), signed(), SECRET, now=NOW)  # type: ignore[arg-type]
+
+
+def test_parsed_json_body_is_a_type_error_naming_the_fix() -> None:
+    with pytest.raises(TypeError, match=r"not parsed JSON \(dict\).*before json.loads"):
+        verify(EXAMPLE_BODY, signed(), SECRET, now=NOW)  # type: ignore[arg-type]
+
+
+def test_bytearray_and_memoryview_bodies_are_bytes_too() -> None:
+    for body in (bytearray(EXAMPLE_PAYLOAD), memoryview(EXAMPLE_PAYLOAD)):
+        event = verify(body, signed(), SECRET, now=NOW)  # type: ignore[arg-type]
+        assert event.raw == EXAMPLE_PAYLOAD
+        assert type(event.raw) is bytes
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="headers must be a mapping"):
+        verify(EXAMPLE_PAYLOAD, "X-SIGNATURE: x", SECRET)  # type: ignore[arg-type]
+    with pytest.raises(kwikpaisa.ConfigurationError, match="secret_key is empty"):
+        verify(EXAMPLE_PAYLOAD, signed(), "")
+    with pytest.raises(kwikpaisa.ConfigurationError, match="whitespace"):
+        verify(EXAMPLE_PAYLOAD, signed(), SECRET + "\n")
+    for tolerance in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="tolerance must be a whole number"):
+            verify(EXAMPLE_PAYLOAD, signed(), SECRET, tolerance=tolerance)  # type: ignore[arg-type]
+
+
+# -- the public surface --------------------------------------------------------------
+
+
+def test_event_is_frozen_and_its_repr_leaves_out_the_raw_body() -> None:
+    event = verify(EXAMPLE_PAYLOAD, signed(), SECRET, now=NOW)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        event.event = "payment.failed"  # type: ignore[misc]
+    assert "payment.success" in repr(event)
+    assert "raw" not in repr(event)
+
+
+def test_error_is_the_sdk_error_shown_under_its_public_path() -> None:
+    assert kwikpaisa.webhooks.WebhookVerificationError is WebhookVerificationError
+    assert kwikpaisa.WebhookVerificationError is WebhookVerificationError
+    error = rejection(EXAMPLE_PAYLOAD, {})
+    assert isinstance(error, KwikPaisaError)
+    assert type(error).__module__ == "kwikpaisa.errors"
+    assert repr(error).startswith("WebhookVerificationError(")
+    # The attribute docstring in errors.py lists exactly the reasons verify() uses.
+    reasons = ["missing_header", "bad_timestamp", "stale", "future", "bad_signature", "bad_body"]
+    errors_text = Path(kwikpaisa.errors.__file__).read_text(encoding="utf-8")
+    webhooks_text = Path(kwikpaisa.webhooks.__file__).read_text(encoding="utf-8")
+    for reason in reasons:
+        assert f"``{reason}``" in errors_text
+        assert f'"{reason}"' in webhooks_text
+    assert set(re.findall(r'reason="(\w+)"', webhooks_text)) <= set(reasons)
+
+
+def test_importing_webhooks_stays_light() -> None:
+    code = (
+        "import sys, kwikpaisa.webhooks\n"
+        "heavy = [m for m in ('kwikpaisa.testing', 'kwikpaisa._cli', 'http.server', "
+        "'wsgiref', 'kwikpaisa_generated', 'argparse') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+# -- building and delivering signed webhooks ------------------------------------------
+
+
+def test_sign_webhook_matches_an_independent_signature() -> None:
+    delivery = sign_webhook("payment.success", EXAMPLE_BODY["data"], secret_key=SECRET, now=NOW)
+    assert delivery.body == EXAMPLE_PAYLOAD
+    assert delivery.timestamp == NOW
+    assert delivery.headers["X-TIMESTAMP"] == str(NOW)
+    assert delivery.headers["X-SIGNATURE"] == hmac_hex(SECRET, EXAMPLE_PAYLOAD + b"1778659835")
+    assert delivery.headers["Content-Type"] == "application/json"
+
+
+def test_sign_webhook_spoilers() -> None:
+    data = EXAMPLE_BODY["data"]
+    honest = sign_webhook("payment.success", data, secret_key=SECRET, now=NOW)
+    tampered = sign_webhook("payment.success", data, secret_key=SECRET, now=NOW, tamper=True)
+    assert tampered.headers == honest.headers
+    assert json.loads(tampered.body)["data"]["amount"] == "1.00"
+    custom = sign_webhook(
+        "payment.success", data, secret_key=SECRET, now=NOW, tamper=lambda b: b + b" "
+    )
+    assert custom.body == honest.body + b" "
+    no_amount = sign_webhook("payment.failed", {"status": "FAILED"}, secret_key=SECRET, tamper=True)
+    assert json.loads(no_amount.body)["data"]["status"] == "PAID"
+    old = sign_webhook("payment.success", data, secret_key=SECRET, now=NOW, age=3600)
+    assert old.timestamp == NOW - 3600
+    fixed = sign_webhook("payment.success", data, secret_key=SECRET, timestamp=12345)
+    assert fixed.headers["X-TIMESTAMP"] == "12345"
+
+
+def test_emulator_delivers_an_order_status_and_checks_its_arguments() -> None:
+    received: list[httpx.Request] = []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(204)
+
+    emu = seeded_emulator()
+    with emu.client() as kp:
+        kp.orders.cancel("ord_1")
+    transport = httpx.MockTransport(receiver)
+    response = emu.deliver_webhook(
+        "http://merchant.test/hook", "payment.failed", order_id="ord_1", transport=transport
+    )
+    assert response.status_code == 204
+    sent = received[0]
+    event = verify(sent.content, sent.headers, emu.secret_key)
+    assert event.data == {"order_id": "ord_1", "status": "CANCELLED"}
+    with pytest.raises(ValueError, match="no order 'nope'"):
+        emu.deliver_webhook("http://merchant.test/hook", "payment.failed", order_id="nope")
+    with pytest.raises(TypeError, match=r"data=\.\.\. or order_id"):
+        emu.deliver_webhook("http://merchant.test/hook", "payment.failed")
+
+
+def test_emulator_deliveries_use_its_clock() -> None:
+    emu = Emulator(clock=lambda: NOW)
+    captured: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda r: captured.append(r) or httpx.Response(200))
+    emu.deliver_webhook(
+        "http://m.test/", "payout.success", {"payout_id": "p1"}, transport=transport
+    )
+    assert captured[0].headers["X-TIMESTAMP"] == str(NOW)
+    assert verify(captured[0].content, captured[0].headers, DEFAULT_SECRET_KEY, now=NOW)
+
+
+# -- the README's receivers, end to end ------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve a WSGI app on an ephemeral loopback port; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def load_receiver(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Run the README example ``name`` as written; return its globals (``app``, ``handled``)."""
+    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", DEFAULT_SECRET_KEY)
+    namespace: dict[str, Any] = {"__name__": f"readme_{name}"}
+    exec(compile(readme_example(name), f"README.md:{name}", "exec"), namespace)  # noqa: S102
+    assert namespace["handled"] == []
+    return namespace
+
+
+# What each delivery proves: the spoiler, and the status the README's receivers answer.
+DELIVERIES: list[tuple[str, dict[str, Any], int]] = [
+    ("genuine", {}, 200),
+    ("tampered body", {"tamper": True}, 400),
+    ("replayed old timestamp", {"age": 3600}, 400),
+    ("future timestamp", {"age": -3600}, 400),
+    ("wrong secret", {"secret_key": "sk_test_not_the_merchants"}, 400),
+]
+
+
+def _check_receiver(
+    name: str,
+    namespace: dict[str, Any],
+    deliver: Callable[..., httpx.Response],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handled: list[WebhookEvent] = namespace["handled"]
+    expected_handled = 0
+    for what, spoiler, status in DELIVERIES:
+        with caplog.at_level(logging.WARNING, logger="webhooks"):
+            caplog.clear()
+            response = deliver("payment.expired", order_id="ord_expired", **spoiler)
+        assert response.status_code == status, f"{name}: {what} answered {response.status_code}"
+        if status == 200:
+            expected_handled += 1
+            assert handled[-1].event == "payment.expired"
+            assert handled[-1].data == {"order_id": "ord_expired", "status": "EXPIRED"}
+            assert handled[-1].raw == response.request.content
+        else:
+            assert "rejected a KwikPaisa webhook" in caplog.text, f"{name}: {what} not logged"
+            assert DEFAULT_SECRET_KEY not in caplog.text
+        assert len(handled) == expected_handled, f"{name}: {what} was acted on"
+
+
+def _deliver_raw(url: str, transport: Any, **kwargs: Any) -> httpx.Response:
+    with httpx.Client(transport=transport) as client:
+        return client.request(url=url, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("example", "path"), [("webhook-wsgi", "/"), ("webhook-flask", "/kwikpaisa/webhook")]
+)
+def test_readme_wsgi_receivers_end_to_end(
+    example: str,
+    path: str,
+    way_in: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    namespace = load_receiver(example, monkeypatch)
+    app = namespace["app"]
+    emu = seeded_emulator()
+
+    @contextmanager
+    def reach() -> Iterator[tuple[str, Any]]:
+        if way_in == "socket":
+            with serve_wsgi(app) as base_url:
+                yield base_url + path, None
+        else:
+            yield "http://receiver.test" + path, httpx.WSGITransport(app=app)
+
+    with reach() as (url, transport):
+
+        def deliver(event: str, **options: Any) -> httpx.Response:
+            if transport is not None:
+                options["transport"] = transport
+            return emu.deliver_webhook(url, event, **options)
+
+        _check_receiver(example, namespace, deliver, caplog)
+        # No signature headers at all, and a non-POST, are refused too.
+        bare = _deliver_raw(
+            url,
+            transport,
+            method="POST",
+            content=EXAMPLE_PAYLOAD,
+            headers={"Content-Type": "application/json"},
+        )
+        assert bare.status_code == 400
+        assert "missing_header" in bare.text
+        assert _deliver_raw(url, transport, method="GET").status_code == 405
+        # A body with non-ASCII text crosses the wire and verifies byte for byte.
+        data = {"order_id": "ord_₹", "note": "café", "url": "https://x/y"}
+        assert deliver("payment.success", data=data).status_code == 200
+        assert namespace["handled"][-1].data == data
+    assert len(namespace["handled"]) == 2
+
+
+def test_readme_asgi_receiver_end_to_end(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    namespace = load_receiver("webhook-asgi", monkeypatch)
+    app = namespace["app"]
+    emu = seeded_emulator()
+    url = "http://receiver.test/kwikpaisa/webhook"
+
+    async def deliver_async(event: str, **options: Any) -> httpx.Response:
+        data = options.pop("data", None) or {
+            "order_id": options.pop("order_id"),
+            "status": emu.order_status("ord_expired"),
+        }
+        options.setdefault("secret_key", emu.secret_key)
+        return await deliver_webhook_async(
+            url, event, data, transport=httpx.ASGITransport(app=app), **options
+        )
+
+    def deliver(event: str, **options: Any) -> httpx.Response:
+        return asyncio.run(deliver_async(event, **options))
+
+    _check_receiver("webhook-asgi", namespace, deliver, caplog)
+
+    async def bare_and_get() -> tuple[httpx.Response, httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+            bare = await client.post(url, content=EXAMPLE_PAYLOAD)
+            get = await client.get(url)
+        return bare, get
+
+    bare, get = asyncio.run(bare_and_get())
+    assert bare.status_code == 400
+    assert "missing_header" in bare.text
+    assert get.status_code == 405
+    assert len(namespace["handled"]) == 1
+
+
+def test_readme_asgi_receiver_reads_a_body_sent_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A minimal ASGI call: the body arrives in three messages, as servers may send it."""
+    app = load_receiver("webhook-asgi", monkeypatch)["app"]
+    delivery = sign_webhook("payout.success", {"payout_id": "p_1"}, secret_key=DEFAULT_SECRET_KEY)
+    body = delivery.body
+    messages = [
+        {"type": "http.request", "body": body[:5], "more_body": True},
+        {"type": "http.request", "body": body[5:20], "more_body": True},
+        {"type": "http.request", "body": body[20:], "more_body": False},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in delivery.headers.items()],
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 200
+    assert sent[1]["body"] == b"ok\n"
+
+
+def test_module_level_deliver_over_a_socket() -> None:
+    """deliver_webhook without the emulator object, over loopback, to a receiver we write."""
+    got: list[WebhookEvent] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        try:
+            got.append(verify(body, environ, SECRET))
+        except WebhookVerificationError as error:
+            start_response("401 Unauthorized", [])
+            return [error.reason.encode()]
+        start_response("200 OK", [])
+        return [b""]
+
+    with serve_wsgi(app) as url:
+        ok = deliver_webhook(url, "payout.reversed", {"payout_id": "p9"}, secret_key=SECRET)
+        bad = deliver_webhook(url, "payout.reversed", {"payout_id": "p9"}, secret_key="sk_other")
+    assert ok.status_code == 200
+    assert got[0].data == {"payout_id": "p9"}
+    assert (bad.status_code, bad.text) == (401, "bad_signature")
+    assert len(got) == 1
