@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import httpx
 
+from ._logging import logger
 from ._models import CancelledOrder
 from ._response import interpret_cancel_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
@@ -57,7 +58,16 @@ class CancelCall:
 
     def _retry_or(self, error: KwikPaisaError, retry_after: float | None = None) -> Step:
         if self.attempts <= self.max_retries:
-            return Step(delay=calculate_retry_delay(self.attempts, retry_after))
+            delay = calculate_retry_delay(self.attempts, retry_after)
+            logger.info(
+                "Retrying the cancel of order %r in %.2f s; attempt %d of %d failed: %s",
+                self.order_id,
+                delay,
+                self.attempts,
+                self.max_retries + 1,
+                error.message,
+            )
+            return Step(delay=delay)
         return Step(error=error)
 
     def on_response(self, status_code: int, headers: httpx.Headers, content: bytes) -> Step:

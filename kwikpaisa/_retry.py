@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import random
 import time
@@ -41,6 +42,8 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
+        if when.tzinfo is None:  # "-0000": UTC, not local time
+            when = when.replace(tzinfo=datetime.UTC)
         seconds = when.timestamp() - now()
     if seconds != seconds or seconds < 0:  # NaN or in the past
         return None
