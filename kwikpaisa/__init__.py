@@ -69,3 +69,12 @@ for _name in (
 ):
     globals()[_name].__module__ = __name__
 del _name
+
+
+def __getattr__(name: str) -> object:
+    # ``kwikpaisa.webhooks`` after a bare ``import kwikpaisa``: loaded on first use.
+    if name == "webhooks":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.webhooks")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

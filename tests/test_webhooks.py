@@ -384,6 +384,20 @@ def test_error_is_the_sdk_error_shown_under_its_public_path() -> None:
     assert set(re.findall(r'reason="(\w+)"', webhooks_text)) <= set(reasons)
 
 
+def test_bare_import_loads_webhooks_only_when_used() -> None:
+    code = (
+        "import sys, kwikpaisa\n"
+        "before = 'kwikpaisa.webhooks' in sys.modules\n"
+        "verify = kwikpaisa.webhooks.verify\n"
+        "print(before, verify.__module__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "kwikpaisa.webhooks"]
+    with pytest.raises(AttributeError, match="has no attribute 'webhook'"):
+        kwikpaisa.webhook  # type: ignore[attr-defined]  # noqa: B018
+
+
 def test_importing_webhooks_stays_light() -> None:
     code = (
         "import sys, kwikpaisa.webhooks\n"
