@@ -304,17 +304,23 @@ async def cancel_many(
     gate = BackoffGate(sleep)
     finished: dict[int, CancelOutcome] = {}
     pending = iter(enumerate(unique))
+    halted = False  # on_outcome raised: the others take no new order either
 
     async def worker() -> None:
+        nonlocal halted
         for index, order_id in pending:
-            if stop is not None and stop.is_set():
+            if halted or (stop is not None and stop.is_set()):
                 return
             outcome = await _cancel_one(
                 client, order_id, gate=gate, sleep=sleep, timeout=timeout, max_retries=max_retries
             )
             finished[index] = outcome
             if on_outcome is not None:
-                on_outcome(outcome)
+                try:
+                    on_outcome(outcome)
+                except BaseException:
+                    halted = True
+                    raise
 
     try:
         async with asyncio.TaskGroup() as group:

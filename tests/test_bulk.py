@@ -1,0 +1,477 @@
+"""``AsyncOrders.cancel_many``: per-order outcomes, a batch-wide back-off, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+import kwikpaisa
+from kwikpaisa import AsyncKwikPaisa, CancelledOrder, CancelOutcome
+from kwikpaisa._bulk import DEFAULT_CONCURRENCY, FINAL_OUTCOMES, OUTCOMES
+from kwikpaisa.testing import Emulator, Fault
+
+# The big batch: 2,000 orders by default; KWIKPAISA_BULK_TEST_SIZE=20000 for a longer run.
+BIG_BATCH = int(os.environ.get("KWIKPAISA_BULK_TEST_SIZE", "2000"))
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def cancel_many(
+    options: dict[str, object], order_ids: list[Any], **kwargs: Any
+) -> list[CancelOutcome]:
+    async def main() -> list[CancelOutcome]:
+        async with AsyncKwikPaisa(**options) as kp:  # type: ignore[arg-type]
+            result: list[CancelOutcome] = await kp.orders.cancel_many(order_ids, **kwargs)
+            return result
+
+    result: list[CancelOutcome] = run(main())
+    return result
+
+
+def build_batch(emulator: Emulator, size: int) -> tuple[list[str | int], dict[str | int, str]]:
+    """``size`` ids of every kind, shuffled deterministically, with the outcome each must get."""
+    ids: list[str | int] = []
+    expected: dict[str | int, str] = {}
+    for n in range(size):
+        kind = n % 20
+        order_id: str | int = f"bulk_{n:05d}"
+        if kind == 0:
+            expected[order_id] = "not_found"  # never added
+        elif kind == 1:
+            emulator.add_order(order_id, "PAID")
+            expected[order_id] = "not_cancellable"
+        elif kind == 2:
+            emulator.add_order(order_id, "EXPIRED")
+            expected[order_id] = "not_cancellable"
+        elif kind == 3:
+            emulator.add_order(order_id, "CANCELLED")
+            expected[order_id] = "already_cancelled"
+        elif kind == 4:
+            order_id = 10_000_000 + n  # a JSON number
+            emulator.add_order(order_id, "UN_PAID")
+            expected[order_id] = "cancelled"
+        elif kind == 5:
+            emulator.add_order(order_id, "PENDING")
+            expected[order_id] = "cancelled"
+        else:
+            emulator.add_order(order_id, "UN_PAID")
+            expected[order_id] = "cancelled"
+        ids.append(order_id)
+    for bad in ("", "  padded ", "x" * 200, "nul\x00id", 0, 2**60):  # never sent
+        ids.append(bad)
+        expected[bad] = "failed"
+    # Duplicates, late in the input: cancelled once, reported at their first position.
+    ids += ids[7:40:3]
+    return ids, expected
+
+
+@pytest.mark.parametrize("way_in", ["in-process", "socket"], indirect=True)
+def test_big_batch_gives_exactly_the_right_outcome_per_id(
+    client_options: dict[str, object], emulator: Emulator, way_in: str, fast_retries: list[float]
+) -> None:
+    size = BIG_BATCH if way_in == "in-process" else min(BIG_BATCH, 300)
+    ids, expected = build_batch(emulator, size)
+    faults = {"429": 0, "503": 0}
+
+    def inject_now_and_then(outcome: CancelOutcome) -> None:
+        # Spread faults through the batch: one every 25 finished orders.
+        finished = sum(seen.values())
+        if finished % 25 == 0:
+            status = 429 if finished % 50 == 0 else 503
+            faults[str(status)] += 1
+            emulator.inject(Fault.http_status(status, retry_after=0 if status == 429 else None))
+
+    seen: Counter[str] = Counter()
+
+    def on_outcome(outcome: CancelOutcome) -> None:
+        seen[outcome.outcome] += 1
+        inject_now_and_then(outcome)
+
+    received_before = emulator.requests_received
+    outcomes = cancel_many(
+        {**client_options, "max_retries": 4}, ids, concurrency=8, on_outcome=on_outcome
+    )
+
+    unique = list(dict.fromkeys((type(i), i) for i in ids))
+    assert [(type(o.order_id), o.order_id) for o in outcomes] == unique  # input order, deduplicated
+    assert {o.order_id: o.outcome for o in outcomes} == expected
+    assert sum(seen.values()) == len(outcomes)
+    assert faults["429"] > 0
+    assert faults["503"] > 0
+    assert emulator.pending_faults <= 1  # every fault but perhaps the last was met and retried
+    # Every attempt reached the emulator; every injected fault cost exactly one extra attempt.
+    attempts = sum(o.attempts for o in outcomes)
+    assert attempts == emulator.requests_received - received_before
+    met = faults["429"] + faults["503"] - emulator.pending_faults
+    assert attempts == sum(1 for o in outcomes if o.attempts) + met
+    for order_id, outcome in expected.items():
+        if outcome == "cancelled":
+            assert emulator.cancel_count(order_id) == 1, order_id
+        elif outcome != "failed":
+            assert emulator.cancel_count(order_id) == 0, order_id
+    assert emulator.total_cancels == Counter(expected.values())["cancelled"]
+
+
+def test_outcomes_carry_what_happened(emulator: Emulator, fast_retries: list[float]) -> None:
+    emulator.inject(Fault.http_status(503, process_first=True))  # cancels, then loses the answer
+    opts = {"api_key": emulator.api_key, "secret_key": emulator.secret_key}
+    before = datetime.now(UTC)
+    [lost] = cancel_many(
+        {**opts, "base_url": "http://emulator.localhost", "transport": emulator.transport()},
+        ["ord_1"],
+    )
+    outcomes = cancel_many(
+        {**opts, "base_url": "http://emulator.localhost", "transport": emulator.transport()},
+        ["ord_2", "ord_cancelled", "ord_9", "ord_paid", "ord_expired", "  "],
+    )
+    ok, before_batch, missing, paid, expired, invalid = outcomes
+
+    assert lost.outcome == "already_cancelled"  # the retry saw what the first attempt did
+    assert lost.ok
+    assert lost.final
+    assert lost.attempts == 2
+    assert lost.error_type is None
+    assert isinstance(lost.order, CancelledOrder)
+    assert lost.order.already_cancelled
+    assert emulator.cancel_count("ord_1") == 1
+
+    assert ok.outcome == "cancelled"
+    assert ok.ok
+    assert ok.attempts == 1
+    assert ok.order is not None
+    assert ok.order.status == "CANCELLED"
+    assert ok.error_type is None
+    assert ok.message is None
+    assert before <= ok.finished_at <= datetime.now(UTC)
+    assert ok.finished_at.tzinfo is UTC
+
+    # Cancelled before the batch: the batch's goal holds, and the error says why.
+    assert before_batch.outcome == "already_cancelled"
+    assert before_batch.ok
+    assert before_batch.error_type == "OrderNotCancellableError"
+    assert before_batch.order is None
+
+    assert missing.outcome == "not_found"
+    assert not missing.ok
+    assert missing.final
+    assert missing.error_type == "OrderNotFoundError"
+    assert missing.message == "KwikPaisa has no order 'ord_9' (HTTP 404: Order not found.)"
+    assert (paid.outcome, expired.outcome) == ("not_cancellable", "not_cancellable")
+    assert "ord_paid" in (paid.message or "")
+
+    assert invalid.outcome == "failed"
+    assert not invalid.final
+    assert invalid.attempts == 0
+    assert invalid.error_type == "ValueError"
+    assert "order_id is empty" in (invalid.message or "")
+
+
+def test_outcome_json_line_shape(emulator: Emulator) -> None:
+    [outcome] = cancel_many(
+        {
+            "api_key": emulator.api_key,
+            "secret_key": emulator.secret_key,
+            "base_url": "http://emulator.localhost",
+            "transport": emulator.transport(),
+        },
+        [6116229263036],
+    )
+    line = outcome.to_json()
+    assert list(line) == ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
+    assert line["order_id"] == 6116229263036
+    assert (line["outcome"], line["error"], line["message"], line["attempts"]) == (
+        "cancelled",
+        None,
+        None,
+        1,
+    )
+    assert line["timestamp"].endswith("Z")
+    parsed = datetime.fromisoformat(line["timestamp"])
+    assert parsed == outcome.finished_at.replace(microsecond=parsed.microsecond)
+
+
+def test_public_names_and_defaults() -> None:
+    assert kwikpaisa.CancelOutcome is CancelOutcome
+    assert CancelOutcome.__module__ == "kwikpaisa"
+    assert "CancelOutcome" in kwikpaisa.__all__
+    signature = inspect.signature(kwikpaisa.AsyncOrders.cancel_many)
+    assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY == 8
+    assert set(OUTCOMES) - FINAL_OUTCOMES == {"failed"}
+
+
+def in_process(emulator: Emulator, **extra: object) -> dict[str, object]:
+    return {
+        "api_key": emulator.api_key,
+        "secret_key": emulator.secret_key,
+        "base_url": "http://emulator.localhost",
+        "transport": emulator.transport(),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "text"),
+    [
+        ({"concurrency": 0}, ValueError, "concurrency must be a whole number >= 1, got 0"),
+        ({"concurrency": -3}, ValueError, "got -3"),
+        ({"concurrency": True}, ValueError, "got True"),
+        ({"concurrency": 2.5}, ValueError, "got 2.5"),
+        ({"max_retries": -1}, ValueError, "max_retries must be a whole number >= 0"),
+        ({"timeout": 0}, ValueError, "timeout must be a positive number"),
+    ],
+)
+def test_bad_options_fail_before_any_request(
+    emulator: Emulator, kwargs: dict[str, Any], error: type[Exception], text: str
+) -> None:
+    with pytest.raises(error, match=text.replace("(", r"\(").replace(".", r"\.")):
+        cancel_many(in_process(emulator), ["ord_1", "ord_2"], **kwargs)
+    assert emulator.requests_received == 0
+
+
+@pytest.mark.parametrize(
+    ("order_ids", "text"),
+    [
+        ("ord_1", "not a single str: wrap it as"),
+        (["ord_1", None], r"order_ids\[1\] is a NoneType"),
+        (["ord_1", 1.0], r"order_ids\[1\] is a float"),
+        ([True], r"order_ids\[0\] is a bool"),
+    ],
+)
+def test_ids_of_the_wrong_type_fail_before_any_request(
+    emulator: Emulator, order_ids: Any, text: str
+) -> None:
+    with pytest.raises(TypeError, match=text):
+        cancel_many(in_process(emulator), order_ids)
+    assert emulator.requests_received == 0
+
+
+def test_duplicates_are_cancelled_once_and_types_are_kept(emulator: Emulator) -> None:
+    emulator.add_order(77, "UN_PAID")
+    outcomes = cancel_many(
+        in_process(emulator), ["ord_1", 77, "ord_1", "ord_2", 77, "77", "ord_2"], concurrency=3
+    )
+    assert [(o.order_id, o.outcome) for o in outcomes] == [
+        ("ord_1", "cancelled"),
+        (77, "cancelled"),
+        ("ord_2", "cancelled"),
+        # "77" is a different request (a JSON string): it finds the order cancelled.
+        ("77", "already_cancelled"),
+    ]
+    assert emulator.requests_received == 4
+    assert emulator.cancel_count("ord_1") == emulator.cancel_count(77) == 1
+
+
+def test_empty_batch_sends_nothing(emulator: Emulator) -> None:
+    assert cancel_many(in_process(emulator), []) == []
+    assert cancel_many(in_process(emulator), iter(())) == []
+    assert emulator.requests_received == 0
+
+
+def test_every_attempt_failing_never_raises(emulator: Emulator, fast_retries: list[float]) -> None:
+    emulator.inject(Fault.http_status(503), times=10)
+    outcomes = cancel_many(in_process(emulator, max_retries=1), ["ord_1", "ord_2", "ord_123"])
+    assert [o.outcome for o in outcomes][:2] == ["failed", "failed"]
+    for outcome in outcomes:
+        if outcome.outcome == "failed":
+            assert outcome.error_type == "ServerError"
+            assert outcome.attempts == 2
+            assert "it may or may not be cancelled" in (outcome.message or "")
+
+
+def test_no_answer_is_failed_over_a_socket(emulator: Emulator, fast_retries: list[float]) -> None:
+    options = {"api_key": emulator.api_key, "secret_key": emulator.secret_key}
+    outcomes = cancel_many(
+        {**options, "base_url": "http://127.0.0.1:9", "max_retries": 0}, ["ord_1", "ord_2"]
+    )
+    assert [(o.outcome, o.error_type) for o in outcomes] == [("failed", "APIConnectionError")] * 2
+    assert all("Could not connect" in (o.message or "") for o in outcomes)
+
+
+def test_on_outcome_is_called_as_orders_finish(emulator: Emulator) -> None:
+    streamed: list[CancelOutcome] = []
+    outcomes = cancel_many(
+        in_process(emulator), ["ord_1", "ord_9", "ord_paid"], on_outcome=streamed.append
+    )
+    assert sorted(map(id, streamed)) == sorted(map(id, outcomes))
+
+
+def test_an_exception_from_on_outcome_stops_the_batch_and_is_raised(emulator: Emulator) -> None:
+    for n in range(50):
+        emulator.add_order(f"o{n}")
+    calls = 0
+
+    def explode(outcome: CancelOutcome) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left on device"):
+        cancel_many(
+            in_process(emulator), [f"o{n}" for n in range(50)], concurrency=2, on_outcome=explode
+        )
+    assert emulator.total_cancels < 50  # it stopped, at most a worker's order after the error
+
+
+def test_stop_starts_no_new_orders(emulator: Emulator) -> None:
+    ids = [f"s{n}" for n in range(40)]
+    for order_id in ids:
+        emulator.add_order(order_id)
+
+    async def main() -> list[CancelOutcome]:
+        stop = asyncio.Event()
+
+        def stop_after_five(outcome: CancelOutcome) -> None:
+            if len(streamed) == 5:
+                stop.set()
+            streamed.append(outcome)
+
+        streamed: list[CancelOutcome] = []
+        async with AsyncKwikPaisa(**in_process(emulator)) as kp:  # type: ignore[arg-type]
+            return await kp.orders.cancel_many(
+                ids, concurrency=4, on_outcome=stop_after_five, stop=stop
+            )
+
+    outcomes = run(main())
+    assert 6 <= len(outcomes) <= 6 + 3  # the sixth set stop; the other workers' orders finish
+    assert all(o.outcome == "cancelled" for o in outcomes)
+    finished = {o.order_id for o in outcomes}
+    for order_id in ids:
+        assert emulator.cancel_count(order_id) == (order_id in finished)
+        if order_id not in finished:
+            assert emulator.order_status(order_id) == "UN_PAID"
+
+
+# -- the batch-wide back-off -------------------------------------------------------------
+
+
+class Watch:
+    """Watch the batch from outside: which task sends, which task waits, and for how long."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.events: list[tuple[str, object, object]] = []
+        watch = self
+
+        class Recording(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                response = await inner.handle_async_request(request)
+                watch.events.append(("request", asyncio.current_task(), response.status_code))
+                return response
+
+        async def recording_sleep(seconds: float, *args: object) -> None:
+            watch.events.append(("sleep", asyncio.current_task(), seconds))
+            await real_sleep(0)
+
+        real_sleep = asyncio.sleep
+        monkeypatch.setattr("kwikpaisa._client._async_sleep", recording_sleep)
+        self.transport = Recording()
+
+    def unpaused_requests_after(self, status: int, pause: Callable[[float], bool]) -> int:
+        """Requests sent, after the first ``status`` answer, by a task that had not yet
+        waited a ``pause``-sized sleep since that answer."""
+        seen_status = False
+        waited: set[object] = set()
+        unpaused = 0
+        for kind, task, value in self.events:
+            if kind == "request" and not seen_status:
+                seen_status = value == status
+            elif kind == "sleep" and seen_status and pause(float(value)):  # type: ignore[arg-type]
+                waited.add(task)
+            elif kind == "request" and seen_status and task not in waited:
+                unpaused += 1
+        return unpaused
+
+    def sleepers(self, pause: Callable[[float], bool]) -> set[object]:
+        return {
+            task
+            for kind, task, value in self.events
+            if kind == "sleep" and pause(float(value))  # type: ignore[arg-type]
+        }
+
+
+@pytest.fixture
+def watched(
+    way_in: str, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Watch, dict[str, object]]]:
+    """A :class:`Watch` on the batch, and client options sending through it ``way_in``."""
+    keys = {"api_key": emulator.api_key, "secret_key": emulator.secret_key}
+    if way_in == "in-process":
+        watch = Watch(emulator.transport(), monkeypatch)
+        yield watch, {**keys, "base_url": "http://emulator.localhost", "transport": watch.transport}
+    else:
+        with emulator.serve() as base_url:
+            watch = Watch(httpx.AsyncHTTPTransport(), monkeypatch)
+            yield watch, {**keys, "base_url": base_url, "transport": watch.transport}
+
+
+def back_off_batch(emulator: Emulator, size: int = 80) -> list[str]:
+    ids = [f"r{n}" for n in range(size)]
+    for order_id in ids:
+        emulator.add_order(order_id)
+    return ids
+
+
+def near(target: float) -> Callable[[float], bool]:
+    return lambda seconds: target - 2 <= seconds <= target
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.http_status(429, retry_after=30), Fault.http_status(503, retry_after=30)],
+    ids=["429", "503-with-retry-after"],
+)
+def test_retry_after_pauses_every_task_of_the_batch(
+    emulator: Emulator, watched: tuple[Watch, dict[str, object]], fault: Fault
+) -> None:
+    ids = back_off_batch(emulator)
+    watch, options = watched
+    emulator.inject(fault)
+    outcomes = cancel_many(options, ids, concurrency=8)
+
+    assert all(o.outcome == "cancelled" for o in outcomes)
+    assert sum(o.attempts for o in outcomes) == len(ids) + 1
+    # After the answer asking for 30 s, no task sent anything before waiting out the pause
+    # (allowing one request already on its way per other task).
+    assert watch.unpaused_requests_after(fault.status, near(30)) <= 7
+    assert len(watch.sleepers(near(30))) == 8  # every task waited, not just the one refused
+
+
+def test_retries_without_retry_after_back_off_alone(
+    emulator: Emulator, watched: tuple[Watch, dict[str, object]]
+) -> None:
+    ids = back_off_batch(emulator)
+    watch, options = watched
+    emulator.inject(Fault.http_status(503))  # no Retry-After: this order's own backoff
+    outcomes = cancel_many(options, ids, concurrency=8)
+
+    assert all(o.outcome == "cancelled" for o in outcomes)
+    sleeps = [value for kind, _, value in watch.events if kind == "sleep"]
+    assert len(sleeps) == 1
+    assert 0.375 <= float(sleeps[0]) <= 0.5
+
+
+def test_a_final_429_still_pauses_the_rest(
+    emulator: Emulator, watched: tuple[Watch, dict[str, object]]
+) -> None:
+    ids = back_off_batch(emulator, 40)
+    watch, options = watched
+    options = {**options, "max_retries": 0}
+    emulator.inject(Fault.http_status(429, retry_after=20))
+    outcomes = cancel_many(options, ids, concurrency=4)
+
+    assert Counter(o.outcome for o in outcomes) == {"cancelled": 39, "failed": 1}
+    [refused] = [o for o in outcomes if o.outcome == "failed"]
+    assert refused.error_type == "RateLimitError"
+    assert refused.attempts == 1
+    assert watch.unpaused_requests_after(429, near(20)) <= 3
+    assert len(watch.sleepers(near(20))) >= 3  # the other tasks waited before going on
