@@ -6,6 +6,8 @@ hand the outcome here, then return, raise or sleep and go again.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 from ._logging import logger
@@ -20,6 +22,18 @@ from .errors import (
 )
 
 __all__ = ["CancelCall", "Step"]
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """True when a connection failed because the server's certificate did not verify."""
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None:
+            return False
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 class Step:
@@ -126,6 +140,18 @@ class CancelCall:
         sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         if sent:
             self.may_have_reached = True
+        if _certificate_rejected(exc):
+            # Not retried: an untrusted certificate does not fix itself.
+            return Step(
+                error=APIConnectionError(
+                    f"Could not connect to KwikPaisa at {url} to cancel order {self.order_id!r}: "
+                    f"the server's TLS certificate is not trusted ({exc}); check base_url, or "
+                    "pass verify=ssl_context with the CA that signed it" + self._after(),
+                    order_id=self.order_id,
+                    attempts=self.attempts,
+                    request_url=url,
+                )
+            )
         if isinstance(exc, httpx.TimeoutException):
             phase = "connecting" if not sent else "waiting for the answer"
             error: APIConnectionError = APITimeoutError(

@@ -81,6 +81,11 @@ def validate_credential(value: object, *, argument: str, variable: str) -> str:
         raise ConfigurationError(
             f"{argument} contains a control character or line break; check how {variable} was set"
         )
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        # Not valid text: it cannot be encoded to sign with (nor echoed in an error).
+        raise ConfigurationError(
+            f"{argument} contains a lone surrogate (invalid text); check how {variable} was set"
+        )
     if argument == "api_key" and (not value.isascii() or " " in value):
         raise ConfigurationError(
             "api_key must be printable ASCII without spaces, as KwikPaisa issues it"

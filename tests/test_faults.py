@@ -39,22 +39,29 @@ from .conftest import seeded_emulator
 Cancel = Callable[..., CancelledOrder]
 
 
+def cancel_with(
+    flavour: str, options: dict[str, Any], order_id: object, **per_call: Any
+) -> CancelledOrder:
+    """Cancel through a fresh sync or async client built from ``options`` (closed after)."""
+    if flavour == "sync":
+        with KwikPaisa(**options) as kp:
+            return kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
+
+    async def go() -> CancelledOrder:
+        async with AsyncKwikPaisa(**options) as kp:
+            return await kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
+
+    return asyncio.run(go())
+
+
 @pytest.fixture(params=["sync", "async"])
 def cancel(request: pytest.FixtureRequest, client_options: dict[str, Any]) -> Cancel:
     """``cancel(order_id, **per_call)`` through a fresh sync or async client (closed after)."""
 
-    def sync_cancel(order_id: object, **per_call: Any) -> CancelledOrder:
-        with KwikPaisa(**client_options) as kp:
-            return kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
+    def run(order_id: object, **per_call: Any) -> CancelledOrder:
+        return cancel_with(str(request.param), client_options, order_id, **per_call)
 
-    def async_cancel(order_id: object, **per_call: Any) -> CancelledOrder:
-        async def go() -> CancelledOrder:
-            async with AsyncKwikPaisa(**client_options) as kp:
-                return await kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
-
-        return asyncio.run(go())
-
-    return sync_cancel if request.param == "sync" else async_cancel
+    return run
 
 
 def _closed_port() -> int:
@@ -73,16 +80,7 @@ def test_connection_refused_is_retried_then_names_the_address(
     base_url = f"http://127.0.0.1:{_closed_port()}"
     options = {"api_key": "pk_test_x", "secret_key": "sk_test_x", "base_url": base_url}
     with pytest.raises(APIConnectionError) as caught:
-        if flavour == "sync":
-            with KwikPaisa(**options) as kp:
-                kp.orders.cancel("ord_1")
-        else:
-
-            async def go() -> None:
-                async with AsyncKwikPaisa(**options) as kp:
-                    await kp.orders.cancel("ord_1")
-
-            asyncio.run(go())
+        cancel_with(flavour, options, "ord_1")
     err = caught.value
     assert type(err) is APIConnectionError
     assert err.attempts == 3
