@@ -27,6 +27,8 @@ from ..signing import canonical_payload, compute_signature
 from ._faults import Fault, FaultKind
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._transport import EmulatorTransport
 
 __all__ = ["CANCELLABLE_STATUSES", "ORDER_STATUSES", "Emulator", "EmulatorResponse"]
@@ -200,7 +202,7 @@ class Emulator:
         *,
         order_id: str | int | None = None,
         **options: Any,
-    ) -> Any:
+    ) -> httpx.Response:
         """POST a webhook signed with this emulator's secret key to ``url``; return the
         receiver's ``httpx.Response``.
 
