@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,8 +16,8 @@ from kwikpaisa.testing import Emulator
 
 
 @pytest.fixture
-def env(emulator: Emulator, served: str) -> Iterator[dict[str, str]]:
-    yield {
+def env(emulator: Emulator, served: str) -> dict[str, str]:
+    return {
         **os.environ,
         "KWIKPAISA_API_KEY": emulator.api_key,
         "KWIKPAISA_SECRET_KEY": emulator.secret_key,
@@ -28,7 +27,11 @@ def env(emulator: Emulator, served: str) -> Iterator[dict[str, str]]:
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kwikpaisa", *args], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "kwikpaisa", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -130,7 +133,9 @@ def test_emulator_command_serves_and_stops_cleanly(sig: signal.Signals) -> None:
 
 
 def test_emulator_command_takes_custom_keys() -> None:
-    proc, base_url, _ = start_emulator("--api-key", "pk_test_custom", "--secret-key", "sk_c", "--order", "z")
+    proc, base_url, _ = start_emulator(
+        "--api-key", "pk_test_custom", "--secret-key", "sk_c", "--order", "z"
+    )
     try:
         with KwikPaisa("pk_test_custom", "sk_c", base_url=base_url) as kp:
             assert kp.orders.cancel("z").order_id == "z"

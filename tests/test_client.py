@@ -61,7 +61,8 @@ def test_unknown_order_is_order_not_found(kp: KwikPaisa) -> None:
 
 
 @pytest.mark.parametrize(
-    ("order_id", "status"), [("ord_paid", "PAID"), ("ord_cancelled", "CANCELLED"), ("ord_expired", "EXPIRED")]
+    ("order_id", "status"),
+    [("ord_paid", "PAID"), ("ord_cancelled", "CANCELLED"), ("ord_expired", "EXPIRED")],
 )
 def test_ineligible_orders_are_not_cancellable(
     kp: KwikPaisa, emulator: Emulator, order_id: str, status: str
@@ -83,17 +84,23 @@ def test_cancelling_twice_is_an_error_the_second_time(kp: KwikPaisa, emulator: E
 
 
 def test_wrong_secret_is_an_authentication_error(client_options: dict[str, object]) -> None:
-    with KwikPaisa(**{**client_options, "secret_key": "sk_test_wrong"}) as kp:  # type: ignore[arg-type]
-        with pytest.raises(AuthenticationError, match="Invalid signature") as info:
-            kp.orders.cancel("ord_1")
+    options = {**client_options, "secret_key": "sk_test_wrong"}
+    with (
+        KwikPaisa(**options) as kp,  # type: ignore[arg-type]
+        pytest.raises(AuthenticationError, match="Invalid signature") as info,
+    ):
+        kp.orders.cancel("ord_1")
     assert info.value.status_code == 401
     assert "matching pair" in str(info.value)
 
 
 def test_wrong_api_key_is_an_authentication_error(client_options: dict[str, object]) -> None:
-    with KwikPaisa(**{**client_options, "api_key": "pk_test_someoneelse"}) as kp:  # type: ignore[arg-type]
-        with pytest.raises(AuthenticationError, match="Invalid API key"):
-            kp.orders.cancel("ord_1")
+    options = {**client_options, "api_key": "pk_test_someoneelse"}
+    with (
+        KwikPaisa(**options) as kp,  # type: ignore[arg-type]
+        pytest.raises(AuthenticationError, match="Invalid API key"),
+    ):
+        kp.orders.cancel("ord_1")
 
 
 def test_failure_body_under_http_200_is_an_error(kp: KwikPaisa, emulator: Emulator) -> None:

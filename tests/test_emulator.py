@@ -24,7 +24,9 @@ def http(way_in: str, emulator: Emulator):  # type: ignore[no-untyped-def]
             yield c
 
 
-def post(http: httpx.Client, emulator: Emulator, body: bytes, **header_changes: str | None) -> httpx.Response:
+def post(
+    http: httpx.Client, emulator: Emulator, body: bytes, **header_changes: str | None
+) -> httpx.Response:
     headers = emulator.signed_headers(body)
     for name, value in header_changes.items():
         key = name.replace("_", "-").upper()
@@ -39,7 +41,8 @@ def test_signed_request_cancels(http: httpx.Client, emulator: Emulator) -> None:
     r = post(http, emulator, canonical_payload({"order_id": "ord_1"}))
     assert r.status_code == 200
     body = r.json()
-    assert body["code"] == "200" and body["status"] == "success"
+    assert body["code"] == "200"
+    assert body["status"] == "success"
     assert body["return_data"]["order_id"] == "ord_1"
     assert r.headers["content-type"] == "application/json"
     assert "date" in r.headers
@@ -72,7 +75,9 @@ def test_tolerance_is_a_setting() -> None:
     emu = Emulator(timestamp_tolerance=10)
     emu.add_order("a")
     body = b'{"order_id":"a"}'
-    headers = {k.lower(): v for k, v in emu.signed_headers(body, timestamp=int(time.time()) - 20).items()}
+    headers = {
+        k.lower(): v for k, v in emu.signed_headers(body, timestamp=int(time.time()) - 20).items()
+    }
     assert emu.handle("POST", PATH, headers, body).status == 401
 
 
@@ -83,7 +88,9 @@ def test_tampered_body_is_401(http: httpx.Client, emulator: Emulator) -> None:
     assert r.json()["message"] == "Invalid signature."
 
 
-def test_non_canonical_body_is_rejected_even_if_signed(http: httpx.Client, emulator: Emulator) -> None:
+def test_non_canonical_body_is_rejected_even_if_signed(
+    http: httpx.Client, emulator: Emulator
+) -> None:
     r = post(http, emulator, b'{"order_id": "ord_1"}')
     assert r.status_code == 401
     assert "canonical" in r.json()["message"]

@@ -11,7 +11,9 @@ from kwikpaisa_generated.api.order_cancel import cancel_hosted_checkout_order
 from kwikpaisa_generated.models import CancelOrderRequest
 
 
-def test_generated_sync_function_is_signed(client_options: dict[str, object], emulator: Emulator) -> None:
+def test_generated_sync_function_is_signed(
+    client_options: dict[str, object], emulator: Emulator
+) -> None:
     with KwikPaisa(**client_options) as kp:  # type: ignore[arg-type]
         response = cancel_hosted_checkout_order.sync_detailed(
             client=kp.low_level_client,
@@ -25,7 +27,9 @@ def test_generated_sync_function_is_signed(client_options: dict[str, object], em
     assert emulator.cancel_count("ord_1") == 1
 
 
-def test_generated_async_function_is_signed(client_options: dict[str, object], emulator: Emulator) -> None:
+def test_generated_async_function_is_signed(
+    client_options: dict[str, object], emulator: Emulator
+) -> None:
     async def main() -> int:
         async with AsyncKwikPaisa(**client_options) as kp:  # type: ignore[arg-type]
             response = await cancel_hosted_checkout_order.asyncio_detailed(

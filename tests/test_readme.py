@@ -29,7 +29,9 @@ def test_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize("example", list(EXAMPLES.values()), ids=list(EXAMPLES))
-def test_readme_example_runs(example: Example, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_readme_example_runs(
+    example: Example, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     emu = seeded_emulator()
     with emu.serve() as base_url:
         env = {
@@ -42,7 +44,7 @@ def test_readme_example_runs(example: Example, monkeypatch: pytest.MonkeyPatch, 
         monkeypatch.chdir(tmp_path)
         if example.lang == "python":
             code = compile(example.code, f"README.md:{example.name}", "exec")
-            exec(code, {"__name__": f"readme_{example.name}"})
+            exec(code, {"__name__": f"readme_{example.name}"})  # noqa: S102 (the README's own code)
         elif example.lang == "console":
             _run_console(example, {**os.environ, **env}, tmp_path)
         else:
@@ -61,7 +63,7 @@ def _run_console(example: Example, env: dict[str, str], cwd: Path) -> None:
         if marker:
             expected = int(marker[1])
             command = command[: marker.start()]
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S602 (the README's own shell lines, as a user types them)
             command, shell=True, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == expected, (

@@ -103,7 +103,14 @@ def test_unknown_environment_lists_the_choices() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://api.kwikpaisa.com", "http://10.0.0.5:8080", "ftp://x", "not a url", "", "https://x/?q=1"],
+    [
+        "http://api.kwikpaisa.com",
+        "http://10.0.0.5:8080",
+        "ftp://x",
+        "not a url",
+        "",
+        "https://x/?q=1",
+    ],
 )
 def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
     with pytest.raises(ConfigurationError, match="base_url"):
@@ -111,7 +118,8 @@ def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://proxy.internal"]
+    "url",
+    ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://proxy.internal"],
 )
 def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
     with KwikPaisa(**KEYS, base_url=url) as kp:

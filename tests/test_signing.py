@@ -29,7 +29,10 @@ def test_worked_example_from_the_guide() -> None:
     ("obj", "expected"),
     [
         # nested objects are sorted too; arrays keep their order
-        ({"b": {"z": 1, "a": [3, 1, {"y": 2, "x": 1}]}, "a": 0}, b'{"a":0,"b":{"a":[3,1,{"x":1,"y":2}],"z":1}}'),
+        (
+            {"b": {"z": 1, "a": [3, 1, {"y": 2, "x": 1}]}, "a": 0},
+            b'{"a":0,"b":{"a":[3,1,{"x":1,"y":2}],"z":1}}',
+        ),
         # slashes are never escaped
         ({"url": "https://x/y"}, b'{"url":"https://x/y"}'),
         # non-ASCII stays UTF-8, as JSON.stringify leaves it
@@ -80,7 +83,9 @@ def test_auth_signs_the_exact_bytes_sent_and_canonicalises_other_bodies() -> Non
     ts = request.headers["X-TIMESTAMP"]
     assert ts.isdigit()
     assert request.headers["X-API-KEY"] == "pk_test_abc"
-    assert request.headers["X-SIGNATURE"] == reference_hmac(request.content + ts.encode(), "sk_test_secret")
+    assert request.headers["X-SIGNATURE"] == reference_hmac(
+        request.content + ts.encode(), "sk_test_secret"
+    )
     assert json.loads(request.content) == {"a": "x/y", "b": 1}
 
 
