@@ -105,24 +105,35 @@ def parse_order_ids(text: str, *, name: str) -> list[str]:
 class Journal:
     """Finished orders of a batch, one JSON line each, durable as soon as written."""
 
-    def __init__(self, path: str, handle: IO[str]) -> None:
+    def __init__(self, path: str, handle: IO[bytes]) -> None:
         self.path = path
         self._handle = handle
 
     @classmethod
     def open(cls, path: str) -> tuple[Journal, dict[_Key, str]]:
-        """Open (or create) the journal; return it and the outcome of each finished order."""
+        """Open (or create) the journal; return it and the outcome of each finished order.
+
+        A last line cut short (the run was killed while writing it) is removed: that
+        order is simply done again.
+        """
         try:
-            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open for the run)
+            handle = open(path, "a+b")  # noqa: SIM115 (kept open for the whole run)
         except OSError as error:
             raise UsageError(f"cannot open journal {path}: {error.strerror or error}") from None
         try:
             _lock(handle, path)
             handle.seek(0)
-            text = handle.read()
-            finished = _read_journal(text, path)
-            if text and not text.endswith("\n"):
-                handle.write("\n")  # after a torn last line, start on a fresh one
+            data = handle.read()
+            complete = data[: data.rfind(b"\n") + 1]
+            try:
+                finished = _read_journal(complete.decode("utf-8"), path)
+            except UnicodeDecodeError:
+                raise UsageError(
+                    f"{path} is not a journal written by kwikpaisa cancel (not UTF-8 text); "
+                    "pass the journal of an earlier run, or a new file, to --journal"
+                ) from None
+            if len(complete) < len(data):
+                handle.truncate(len(complete))
         except BaseException:
             handle.close()
             raise
@@ -132,7 +143,8 @@ class Journal:
         """Add a finished order (``failed`` ones are not recorded: a rerun tries them again)."""
         if not outcome.final:
             return
-        self._handle.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+        line = json.dumps(outcome.to_json(), ensure_ascii=False) + "\n"
+        self._handle.write(line.encode("utf-8"))
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
@@ -140,7 +152,7 @@ class Journal:
         self._handle.close()
 
 
-def _lock(handle: IO[str], path: str) -> None:
+def _lock(handle: IO[bytes], path: str) -> None:
     """One run per journal at a time (where the platform can lock files)."""
     try:
         import fcntl
@@ -156,14 +168,11 @@ def _lock(handle: IO[str], path: str) -> None:
 
 def _read_journal(text: str, path: str) -> dict[_Key, str]:
     finished: dict[_Key, str] = {}
-    lines = text.splitlines()
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         entry = _journal_entry(line)
         if entry is None:
-            if number == len(lines) and not text.endswith("\n"):
-                continue  # the last write of a killed run, cut short: that order is redone
             raise UsageError(
                 f"{path} line {number} is not a journal entry written by kwikpaisa cancel; "
                 "pass the journal of an earlier run, or a new file, to --journal"
@@ -217,6 +226,10 @@ class _Bar:
             TextColumn("eta"),
             TimeRemainingColumn(),
             console=Console(file=sys.stderr),
+            # JSON lines for a terminal are printed above the bar; for a file or pipe,
+            # they go straight to stdout.
+            redirect_stdout=_isatty(sys.stdout),
+            redirect_stderr=False,
         )
         self._task = self._progress.add_task("cancel", total=total, not_ok=0)
         self._not_ok = 0
@@ -357,7 +370,8 @@ def _run(
             order_ids.append(order_id)
 
     started = time.monotonic()
-    report.bar = _start_bar(len(order_ids) + len(invalid), not args.no_progress and _tty())
+    wanted = not args.no_progress and _isatty(sys.stderr)
+    report.bar = _start_bar(len(order_ids) + len(invalid), wanted)
     stopped_by: int | None = None
     try:
         for outcome in invalid:
@@ -389,9 +403,9 @@ def _run(
     return int(ExitCode.OK if all_ok else ExitCode.FAILURE)
 
 
-def _tty() -> bool:
+def _isatty(stream: IO[str]) -> bool:
     try:
-        return sys.stderr.isatty()
+        return stream.isatty()
     except (AttributeError, ValueError):
         return False
 
