@@ -31,7 +31,7 @@ from ._models import CancelledOrder
 from ._validation import validate_order_id
 from ._version import __version__
 from .errors import ConfigurationError
-from .signing import SigningAuth, canonical_payload
+from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -140,6 +140,7 @@ class _BaseClient:
             content=canonical_payload({"order_id": oid}),
             headers=self._headers,
             timeout=self.timeout if timeout is None else _make_timeout(timeout),
+            extensions={CANONICAL_BODY_EXTENSION: True},
         )
         return call, request
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
-from dateutil import parser as date_parser
 
 __all__ = ["IST", "CancelledOrder", "parse_kwikpaisa_datetime"]
 
@@ -44,10 +44,41 @@ def parse_kwikpaisa_datetime(value: object) -> datetime | None:
     """
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        parsed = date_parser.parse(value, dayfirst=True)
-    except (ValueError, OverflowError):
-        return None
+    parsed = _parse_usual_form(value)
+    if parsed is None:
+        # Any other shape: dateutil (imported here, so `import kwikpaisa` stays light).
+        from dateutil import parser as date_parser
+
+        try:
+            parsed = date_parser.parse(value, dayfirst=True)
+        except (ValueError, OverflowError):
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
     return parsed
+
+
+_USUAL_FORM = re.compile(
+    r"\s*(\d{1,2})-(\d{1,2})-(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\s*",
+    re.ASCII,
+)
+
+
+def _parse_usual_form(value: str) -> datetime | None:
+    """Fast path for ``13-05-2026 09:14 AM`` (what KwikPaisa sends): no dateutil needed.
+
+    Gives ``None`` for anything else, including impossible dates, which dateutil then
+    judges exactly as before.
+    """
+    match = _USUAL_FORM.fullmatch(value)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second, half = match.groups()
+    hour12 = int(hour)
+    if not 1 <= hour12 <= 12:
+        return None
+    hour24 = hour12 % 12 + (12 if half.upper() == "PM" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour24, int(minute), int(second or 0))
+    except ValueError:
+        return None

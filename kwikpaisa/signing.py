@@ -22,6 +22,11 @@ from ._constants import HEADER_API_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
 
 __all__ = ["SigningAuth", "canonical_payload", "compute_signature", "signing_string"]
 
+CANONICAL_BODY_EXTENSION = "kwikpaisa_canonical_body"
+"""Request extension set (to ``True``) by a sender whose body came from
+:func:`canonical_payload`: :class:`SigningAuth` then signs it as it is, without
+parsing and re-serialising it first."""
+
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False,
     allow_nan=False,
@@ -59,7 +64,9 @@ class SigningAuth(httpx.Auth):
     timestamp and signature. It sees the final body: a JSON body that is not
     already canonical (for example one written by the low-level client) is
     replaced by its canonical form before signing, so the bytes sent are always
-    exactly the bytes signed. Redirects are never followed for signed requests.
+    exactly the bytes signed (a body marked with :data:`CANONICAL_BODY_EXTENSION`
+    is already canonical and is signed as is). Redirects are never followed for
+    signed requests.
     """
 
     requires_request_body = True
@@ -74,7 +81,7 @@ class SigningAuth(httpx.Auth):
     def sign(self, request: httpx.Request) -> httpx.Request:
         """Return ``request`` (or a canonical-body copy of it) with fresh signing headers."""
         body = request.content
-        if body:
+        if body and not request.extensions.get(CANONICAL_BODY_EXTENSION):
             canonical = canonical_payload(json.loads(body))
             if canonical != body:
                 request = _with_body(request, canonical)
