@@ -26,7 +26,7 @@ def validate_order_id(order_id: object) -> OrderId:
             "pass the id exactly as KwikPaisa issued it"
         )
     if isinstance(order_id, int):
-        value = int(order_id)
+        value = int.__int__(order_id)  # a plain int, whatever a subclass overrides
         if value < 1:
             raise ValueError(f"order_id must be a positive integer, got {value}")
         if value > MAX_SAFE_INTEGER:
@@ -35,7 +35,7 @@ def validate_order_id(order_id: object) -> OrderId:
                 f"and may be rounded by KwikPaisa; pass it as a string: '{value}'"
             )
         return value
-    text = str(order_id)
+    text = str.__str__(order_id)  # the value itself: a subclass may override __str__
     if not text.strip():
         raise ValueError("order_id is empty: pass KwikPaisa's order id")
     if len(text) > MAX_ORDER_ID_LENGTH:
