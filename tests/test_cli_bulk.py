@@ -160,7 +160,10 @@ def test_a_csv_without_an_order_id_column_is_a_usage_error(
         (["--from", "orders.txt", "--concurrency", "0"], "must be from 1 to 64, not 0"),
         (["--from", "orders.txt", "--concurrency", "x"], "must be a whole number, not 'x'"),
         (["--from", "binary.txt"], "binary.txt is not UTF-8 text (byte 4)"),
-        (["--from", "orders.txt", "--journal", "orders.txt"], "orders.txt line 1 is not a journal"),
+        (["--from", "orders.txt", "--journal", "j.txt"], "j.txt line 1 is not a journal"),
+        (["--from", "orders.txt", "--journal", "./orders.txt"], "--from and --journal name the"),
+        (["--from", "orders.txt", "--output", "orders.txt"], "--from and --output name the same"),
+        (["--from", "-", "--output", "o", "--journal", "o"], "--output and --journal name the"),
     ],
 )
 def test_usage_errors_exit_2_before_any_request(
@@ -168,11 +171,14 @@ def test_usage_errors_exit_2_before_any_request(
 ) -> None:
     (tmp_path / "orders.txt").write_text("ord_1\n")
     (tmp_path / "binary.txt").write_bytes(b"ord_\xff\n")
+    (tmp_path / "j.txt").write_text("ord_1\n")
     done = cli(*args, env=env, cwd=tmp_path)
     assert done.returncode == ExitCode.USAGE, done.stderr
     assert text in done.stderr
     assert emulator.requests_received == 0
-    assert (tmp_path / "orders.txt").read_text() == "ord_1\n"  # never mistaken for a journal
+    # Never mistaken for a journal, never overwritten.
+    assert (tmp_path / "orders.txt").read_text() == "ord_1\n"
+    assert (tmp_path / "j.txt").read_text() == "ord_1\n"
 
 
 def test_missing_keys_are_a_configuration_error(env: dict[str, str], tmp_path: Path) -> None:

@@ -313,6 +313,7 @@ def run_bulk(args: argparse.Namespace) -> int:
     journal: Journal | None = None
     output: IO[str] | None = None
     try:
+        _check_distinct(args)
         texts = read_order_ids(args.from_file)
         finished: dict[_Key, str] = {}
         if args.journal:
@@ -337,6 +338,23 @@ def run_bulk(args: argparse.Namespace) -> int:
             output.close()
         if journal is not None:
             journal.close()
+
+
+def _check_distinct(args: argparse.Namespace) -> None:
+    """The input, the output and the journal must be three different files."""
+    files = [
+        (option, os.path.realpath(path))
+        for option, path in (
+            ("--from", args.from_file),
+            ("--output", args.output),
+            ("--journal", args.journal),
+        )
+        if path and path != "-"
+    ]
+    for index, (option, path) in enumerate(files):
+        for other, other_path in files[index + 1 :]:
+            if path == other_path:
+                raise UsageError(f"{option} and {other} name the same file; use separate files")
 
 
 def _run(
