@@ -183,11 +183,6 @@ class BackoffGate:
         self._sleep = sleep
         self._open_at = 0.0
 
-    @property
-    def closed_for(self) -> float:
-        """Seconds until the gate opens (0 when open)."""
-        return max(0.0, self._open_at - _monotonic())
-
     def close_for(self, seconds: float) -> None:
         self._open_at = max(self._open_at, _monotonic() + seconds)
 
@@ -217,6 +212,8 @@ class _BatchCall(CancelCall):
         return super().start_attempt()
 
     def _retry_or(self, error: KwikPaisaError, retry_after: float | None = None) -> Step:
+        # CancelCall routes every retry decision (and a retryable error's last one) through
+        # here; tests/test_bulk.py's back-off tests fail if that ever stops being so.
         step = super()._retry_or(error, retry_after)
         if isinstance(error, RateLimitError) or retry_after is not None:
             self.batch_pause = (
