@@ -31,6 +31,7 @@ from ._webhooks import SignedWebhook as SignedWebhook
 from ._webhooks import deliver_webhook as deliver_webhook
 from ._webhooks import deliver_webhook_async as deliver_webhook_async
 from ._webhooks import sign_webhook as sign_webhook
+from ._wsgi import EmulatorWSGIApp as EmulatorWSGIApp
 
 __all__ = [
     "CANCELLABLE_STATUSES",
@@ -41,6 +42,7 @@ __all__ = [
     "EmulatorResponse",
     "EmulatorServer",
     "EmulatorTransport",
+    "EmulatorWSGIApp",
     "Fault",
     "FaultKind",
     "SignedWebhook",
