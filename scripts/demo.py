@@ -1,19 +1,31 @@
 """`make demo`: the main job against the bundled emulator, over a real loopback socket.
 
 Starts `kwikpaisa emulator` in its own process (as you would in a terminal), cancels
-a seeded order through the SDK, then shows how a missing order (404) and an order
-that cannot be cancelled (409) read.
+a seeded order through the SDK, shows how a missing order (404) and an order that
+cannot be cancelled (409) read, then cancels a batch from a file with a journal and
+reruns it.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from kwikpaisa import KwikPaisa, KwikPaisaError
 
-ORDERS = ["ord_demo_1", "ord_demo_2", "ord_demo_3", "ord_paid:PAID", "ord_old:EXPIRED"]
+BULK_ORDERS = [f"ord_bulk_{n:02d}" for n in range(1, 41)]
+ORDERS = [
+    "ord_demo_1",
+    "ord_demo_2",
+    "ord_demo_3",
+    "ord_paid:PAID",
+    "ord_old:EXPIRED",
+    *BULK_ORDERS,
+]
 
 
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
@@ -66,7 +78,28 @@ def main() -> int:
 
 
 def run_bulk(base_url: str) -> None:
-    """Bulk cancellation is shown once `kwikpaisa cancel --from` is available."""
+    """Cancel a batch from a file, then rerun it: the journal skips finished orders."""
+    show("Cancel a batch from a file (progress bar on a terminal, summary on stderr)")
+    ids = [*BULK_ORDERS, "ord_demo_2", "ord_paid", "ord_old", "ord_missing", "ord_bulk_01"]
+    env = {
+        **os.environ,
+        "KWIKPAISA_API_KEY": "pk_test_emulator",
+        "KWIKPAISA_SECRET_KEY": "sk_test_emulator",
+        "KWIKPAISA_BASE_URL": base_url,
+    }
+    args = ["--from", "orders.txt", "--journal", "orders.journal", "--output", "results.jsonl"]
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "orders.txt").write_text("\n".join(ids) + "\n")
+        print(f"$ kwikpaisa cancel {' '.join(args)}   # {len(ids)} ids, one repeated", flush=True)
+        cancel = [sys.executable, "-m", "kwikpaisa", "cancel"]
+        done = subprocess.run([*cancel, *args], env=env, cwd=tmp, check=False)
+        print(f"exit code {done.returncode} (1: not every order could be cancelled)")
+        print("$ head -n 3 results.jsonl")
+        for line in (Path(tmp) / "results.jsonl").read_text().splitlines()[:3]:
+            print(line)
+        again = " ".join(args[:4])
+        print(f"$ kwikpaisa cancel {again}   # again: nothing is sent twice", flush=True)
+        subprocess.run([*cancel, *args[:4]], env=env, cwd=tmp, check=False)
 
 
 if __name__ == "__main__":
