@@ -7,7 +7,8 @@
 The emulator (``kwikpaisa.testing``) and the command line load only when used.
 """
 
-from ._bulk import CancelOutcome as CancelOutcome
+from typing import TYPE_CHECKING
+
 from ._client import AsyncKwikPaisa as AsyncKwikPaisa
 from ._client import AsyncOrders as AsyncOrders
 from ._client import KwikPaisa as KwikPaisa
@@ -30,6 +31,10 @@ from .errors import RateLimitError as RateLimitError
 from .errors import ServerError as ServerError
 from .errors import UnprocessableEntityError as UnprocessableEntityError
 from .errors import WebhookVerificationError as WebhookVerificationError
+
+if TYPE_CHECKING:
+    # Loaded on first use (see __getattr__): the batch engine brings in asyncio.
+    from ._bulk import CancelOutcome as CancelOutcome
 
 __all__ = [
     "APIConnectionError",
@@ -65,13 +70,19 @@ for _name in (
     "AsyncOrders",
     "Environment",
     "CancelledOrder",
-    "CancelOutcome",
 ):
     globals()[_name].__module__ = __name__
 del _name
 
 
 def __getattr__(name: str) -> object:
+    if name == "CancelOutcome":
+        # Imported on first use, so a bare ``import kwikpaisa`` does not load asyncio.
+        from ._bulk import CancelOutcome
+
+        CancelOutcome.__module__ = __name__
+        globals()[name] = CancelOutcome
+        return CancelOutcome
     # ``kwikpaisa.webhooks`` after a bare ``import kwikpaisa``: loaded on first use.
     if name == "webhooks":
         import importlib

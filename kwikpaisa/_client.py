@@ -7,7 +7,6 @@ whether and how long to wait before retrying) through :class:`_BaseClient` and
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from types import TracebackType
@@ -34,6 +33,7 @@ from .errors import ConfigurationError
 from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable, Iterable
 
     import kwikpaisa_generated
@@ -46,7 +46,13 @@ TimeoutTypes = float | httpx.Timeout
 
 # The waits between attempts (module attributes, so tests can make them instant).
 _sleep = time.sleep
-_async_sleep = asyncio.sleep
+
+
+async def _async_sleep(seconds: float) -> None:
+    # asyncio loads on first use: a bare ``import kwikpaisa`` stays light.
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _make_timeout(timeout: object) -> httpx.Timeout:
