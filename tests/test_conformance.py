@@ -8,11 +8,12 @@ real loopback socket (``Emulator.serve``).
 Every generated case is signed by an auth provider, over the exact bytes sent, so
 the cases reach the order logic instead of stopping at 401; the test asserts that
 they did. Where KwikPaisa's guide documents an answer that ``openapi.json`` does
-not list (400 and 422 for bad payloads, integer order ids), the guide wins and one
-check is narrowed for exactly that, with the reason written next to it (``CHECKS``).
+not list (400 and 422 for bad payloads, integer order ids), the guide wins and the
+check concerned is narrowed for exactly that, the reason written next to it (``CHECKS``).
 
 Size: ``KWIKPAISA_CONFORMANCE_EXAMPLES`` generated cases per way in (default 50) on
-top of schemathesis' coverage cases; generation is derandomised, so runs repeat.
+top of schemathesis' coverage cases. Generation is derandomised: the same code base
+generates the same cases (Hypothesis also draws on literals it finds in the code).
 """
 
 from __future__ import annotations
@@ -155,6 +156,16 @@ class KwikPaisaSigning:
     were negated on purpose (a required header removed, a value made invalid) keeps
     the negation: the missing header stays missing and an invalid value is sent as
     generated, so the missing-header and negative-data checks judge what they meant to.
+
+    How schemathesis 4.32.5 treats auth against removed headers: auth is applied to
+    every case, and the openapi.json headers are plain parameters (no security
+    scheme), so nothing stops a provider from putting a removed header back. For the
+    coverage phase's "missing header" cases the transport drops the named header at
+    send time anyway; for the fuzzing phase's negated ``required`` it drops only the
+    names that are absent when the request is sent, so re-adding them would quietly
+    turn a negative case into a valid request. Hence this provider never re-adds a
+    negated header, and ``missing_header_is_the_one_named`` checks the emulator saw
+    exactly that header missing.
     """
 
     def get(self, case: schemathesis.Case, ctx: schemathesis.AuthContext) -> tuple[str, str]:
