@@ -533,3 +533,46 @@ def test_real_404_and_409_from_the_emulator(emulator: Emulator, cancel: Cancel) 
     assert done.value.order_status == "CANCELLED"
     assert done.value.attempts == 1
     assert emulator.total_cancels == 0
+
+
+def test_slow_answer_past_the_timeout_is_confirmed_by_a_retry(
+    emulator: Emulator, served: str, fast_retries: list[float]
+) -> None:
+    # KwikPaisa cancels, but answers after the client gave up: the retry finds it cancelled.
+    emulator.inject(Fault.latency(1.0))
+    with KwikPaisa(emulator.api_key, emulator.secret_key, base_url=served, timeout=0.3) as kp:
+        order = kp.orders.cancel("ord_1")
+    assert order.already_cancelled is True
+    assert order.attempts == 2
+    assert emulator.cancel_count("ord_1") == 1
+
+
+def test_server_closing_without_an_answer_is_retried(
+    emulator: Emulator, fast_retries: list[float]
+) -> None:
+    import httpx
+
+    inner = emulator.transport()
+    calls = 0
+
+    class HangsUp(httpx.BaseTransport):
+        """The first exchange is processed, then the server hangs up without answering."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            nonlocal calls
+            calls += 1
+            response = inner.handle_request(request)
+            if calls == 1:
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response.", request=request
+                )
+            return response
+
+    with KwikPaisa(
+        emulator.api_key, emulator.secret_key, base_url="http://emulator.localhost",
+        transport=HangsUp(),
+    ) as kp:  # fmt: skip
+        order = kp.orders.cancel("ord_1")
+    assert order.already_cancelled is True
+    assert order.attempts == 2
+    assert emulator.cancel_count("ord_1") == 1
