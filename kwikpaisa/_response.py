@@ -9,6 +9,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -92,9 +93,12 @@ def _clock_skew(headers: Mapping[str, str], now: Callable[[], float]) -> float |
     if not date:
         return None
     try:
-        server = parsedate_to_datetime(date).timestamp()
+        when = parsedate_to_datetime(date)
     except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # "-0000": UTC, not local time
+        when = when.replace(tzinfo=UTC)
+    server = when.timestamp()
     skew = now() - server
     return skew if abs(skew) > CLOCK_SKEW_WARNING_SECONDS else None
 

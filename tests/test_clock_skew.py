@@ -164,3 +164,25 @@ def test_skew_is_measured_against_the_date_header() -> None:
     assert isinstance(outcome.error, AuthenticationError)
     assert outcome.error.clock_skew_seconds == 125.0
     assert "Your clock is 125 s ahead of KwikPaisa's" in str(outcome.error)
+
+
+def test_date_in_minus_zero_zone_is_read_as_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "-0000" parses to a naive time; it is UTC whatever the local zone is.
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        now = 1_800_000_000.0
+        date = formatdate(now - 125, usegmt=True).replace("GMT", "-0000")
+        outcome = interpret_cancel_response(
+            401,
+            {"date": date},
+            b'{"status": false, "code": 401, "message": "Request timestamp expired."}',
+            order_id="ord_1",
+            attempts=1,
+            now=lambda: now,
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert isinstance(outcome.error, AuthenticationError)
+    assert outcome.error.clock_skew_seconds == 125.0
