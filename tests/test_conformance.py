@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -532,3 +533,26 @@ def test_wsgi_app_raises_for_faults_it_cannot_act_out(fault: Fault, error: type[
             emulator.signed_headers(body),
         )
     assert emulator.order_status("ord_1") == "UN_PAID"
+
+
+# -- the loopback server's own errors -------------------------------------------------------
+
+
+def test_server_answers_a_malformed_request_in_json() -> None:
+    """Errors http.server raises before the emulator is reached are JSON too, not HTML."""
+    with Emulator().serve() as base_url:
+        host, port = base_url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            filler = b"".join(b"X-Filler-%d: x\r\n" % n for n in range(150))
+            conn.sendall(b"POST /api/v3/pg/order/cancel HTTP/1.1\r\n" + filler + b"\r\n")
+            raw = b""
+            while chunk := conn.recv(4096):
+                raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert status_line.startswith("HTTP/1.1 431 ")
+    assert headers["Content-Type"] == "application/json"
+    assert int(headers["Content-Length"]) == len(body)
+    answer = json.loads(body)
+    assert answer == {"status": False, "code": 431, "message": "Too many headers."}

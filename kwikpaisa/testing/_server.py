@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import sys
@@ -87,9 +88,6 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: EmulatorServer
     server_version = "KwikPaisaEmulator"
-    # Headers and body go out in separate writes; with Nagle on, a keep-alive client's
-    # delayed ACK stalls every answer by ~40 ms.
-    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the emulator is used in test suites."""
@@ -140,6 +138,19 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors http.server answers itself (a malformed request line, headers too large),
+        in KwikPaisa's JSON error shape rather than an HTML page."""
+        reason = (message or self.responses.get(code, ("Error",))[0]).rstrip(".")
+        body = json.dumps({"status": False, "code": code, "message": f"{reason}."}).encode()
+        self.send_response(code, message)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """``Date`` from the emulator's clock, so clock-skew tests see a shifted server."""
