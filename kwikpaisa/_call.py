@@ -116,7 +116,7 @@ class CancelCall:
             error=APIConnectionError(
                 f"KwikPaisa answered the cancel of order {self.order_id!r} with a redirect "
                 f"(HTTP {status_code}) to {target}; signed requests are not redirected: "
-                "check base_url (it must be the API's https:// address)",
+                "check base_url (it must be the API's https:// address)" + self._after(),
                 order_id=self.order_id,
                 attempts=self.attempts,
             )

@@ -492,3 +492,23 @@ def test_clients_default_to_the_constants(cls: type[KwikPaisa | AsyncKwikPaisa])
         client.close()
     else:
         asyncio.run(client.close())
+
+
+def test_readme_error_table_matches_the_exit_codes() -> None:
+    from kwikpaisa import errors
+    from kwikpaisa._cli._exit import exit_code_for
+
+    section = _readme_retries_section()
+    rows = re.findall(r"^\| (`[^|]+`) \| [^|]+ \| [^|]+ \| (\d+) \|$", section, re.M)
+    assert len(rows) >= 14
+    for names, code in rows:
+        for name in re.findall(r"`(\w+)`", names):
+            cls = getattr(errors, name, None) or {"TypeError": TypeError,
+                                                  "ValueError": ValueError}[name]  # fmt: skip
+            if issubclass(cls, errors.APIError):
+                error: BaseException = cls("m", status_code=500)
+            elif cls is errors.WebhookVerificationError:
+                error = cls("m", reason="bad_signature")
+            else:
+                error = cls("m")
+            assert exit_code_for(error) == int(code), f"README says {name} exits {code}"

@@ -217,3 +217,13 @@ def test_async_tls_is_verified_by_default(https_emulator: tuple[Emulator, str]) 
 def test_verify_takes_only_true_false_or_a_context(verify: object) -> None:
     with pytest.raises(ValueError, match=r"verify must be True, False or an ssl\.SSLContext"):
         KwikPaisa("pk_test_x", "sk_test_x", verify=verify)  # type: ignore[arg-type]
+
+
+def test_redirect_after_a_retry_says_how_many_attempts(
+    emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
+) -> None:
+    emulator.inject(Fault.http_status(503), Fault.redirect("https://elsewhere.example/"))
+    with pytest.raises(APIConnectionError) as caught:
+        kp.orders.cancel("ord_1")
+    assert caught.value.attempts == 2
+    assert str(caught.value).endswith("(after 2 attempts)")
