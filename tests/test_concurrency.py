@@ -181,3 +181,37 @@ def test_async_tasks_with_faults_still_cancel_each_order_once(
     assert sum(r.attempts - 1 for r in results) == 30
     assert emu.requests_received == len(ids) + 30
     _wait_for_no_connections(server)
+
+
+def test_cancelled_async_calls_leave_no_connections_open() -> None:
+    """Callers that give up (asyncio timeouts) on hanging requests leak nothing."""
+    emu = Emulator()
+    ids = _orders(emu, 16)
+    emu.inject(Fault.hang(seconds=1.0), times=8)
+    server = EmulatorServer(emu)
+    server.start()
+    try:
+
+        async def go() -> list[Any]:
+            async with AsyncKwikPaisa(
+                emu.api_key, emu.secret_key, base_url=server.base_url
+            ) as kp:
+
+                async def one(order_id: str | int) -> Any:
+                    try:
+                        return await asyncio.wait_for(kp.orders.cancel(order_id), 0.5)
+                    except TimeoutError as exc:
+                        return exc
+
+                return list(await asyncio.gather(*(one(i) for i in ids)))
+
+        outcomes = asyncio.run(go())
+        gave_up = [o for o in outcomes if isinstance(o, TimeoutError)]
+        done = [o for o in outcomes if isinstance(o, CancelledOrder)]
+        assert len(gave_up) == 8
+        assert len(done) == 8
+        assert sum(emu.cancel_count(i) for i in ids) == 8
+        assert all(emu.cancel_count(i) <= 1 for i in ids)
+        _wait_for_no_connections(server)
+    finally:
+        server.stop()

@@ -576,3 +576,28 @@ def test_server_closing_without_an_answer_is_retried(
     assert order.already_cancelled is True
     assert order.attempts == 2
     assert emulator.cancel_count("ord_1") == 1
+
+
+def test_compressed_body_is_capped_after_decompression(fast_retries: list[float]) -> None:
+    """A small gzip body that inflates past the limit is not read into memory."""
+    import gzip
+
+    import httpx
+
+    emu = seeded_emulator()
+    inner = emu.transport()
+    bomb = gzip.compress(b"0" * (8 * MAX_RESPONSE_BYTES))
+    assert len(bomb) < MAX_RESPONSE_BYTES // 10
+
+    class Bomb(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            inner.handle_request(request)
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=bomb)
+
+    with KwikPaisa(
+        emu.api_key, emu.secret_key, base_url="http://emulator.localhost", transport=Bomb()
+    ) as kp, pytest.raises(APIConnectionError) as caught:
+        kp.orders.cancel("ord_1", max_retries=1)
+    assert f"larger than {MAX_RESPONSE_BYTES} bytes" in str(caught.value)
+    assert caught.value.attempts == 2
+    assert emu.cancel_count("ord_1") == 1
