@@ -100,6 +100,16 @@ class CancelCall:
         ):
             # An earlier attempt cancelled it; this retry only saw the result.
             return Step(result=self._already_cancelled(error))
+        if (
+            isinstance(error, OrderNotCancellableError)
+            and self.may_have_reached
+            and error.order_status is None
+        ):
+            # KwikPaisa did not say why: the lost earlier attempt may be the reason.
+            error.message += (
+                "; an earlier attempt of this call may have cancelled it: check the order's status"
+            )
+            error.args = (error.message,)
         if outcome.answer_lost:
             self.may_have_reached = True
             return self._retry_or(error)

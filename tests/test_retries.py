@@ -512,3 +512,21 @@ def test_readme_error_table_matches_the_exit_codes() -> None:
             else:
                 error = cls("m")
             assert exit_code_for(error) == int(code), f"README says {name} exits {code}"
+
+
+def test_409_without_a_status_after_a_lost_attempt_says_it_may_be_this_call(
+    emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
+) -> None:
+    # KwikPaisa's OpenAPI 409 says only "Permission denied.": the SDK cannot tell.
+    emulator.inject(Fault.http_status(503), Fault.http_status(409, message="Permission denied."))
+    with pytest.raises(OrderNotCancellableError) as caught:
+        kp.orders.cancel("ord_1")
+    err = caught.value
+    assert err.order_status is None
+    assert err.attempts == 2
+    assert "an earlier attempt of this call may have cancelled it" in str(err)
+    assert "check the order's status" in str(err)
+    emulator.inject(Fault.http_status(409, message="Permission denied."))
+    with pytest.raises(OrderNotCancellableError) as first:
+        kp.orders.cancel("ord_2")
+    assert "earlier attempt" not in str(first.value)
