@@ -131,6 +131,8 @@ def test_no_error_path_shows_the_secret(
         with KwikPaisa(**options) as kp:
             seen.add(kp)
             seen.add(kp.orders)
+            seen.add(kp.low_level_client)
+            seen.add(kp._http.auth)
             seen.attempt(lambda: kp.orders.cancel(order_id))
 
         emu.inject(*faults)
