@@ -9,7 +9,9 @@ both ways (``way_in``); the sync and the async client are both exercised.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -601,3 +603,39 @@ def test_compressed_body_is_capped_after_decompression(fast_retries: list[float]
     assert f"larger than {MAX_RESPONSE_BYTES} bytes" in str(caught.value)
     assert caught.value.attempts == 2
     assert emu.cancel_count("ord_1") == 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="relies on Linux SYN backlog")
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_connect_timeout_is_retried_and_says_nothing_was_sent(
+    flavour: str, fast_retries: list[float]
+) -> None:
+    """A host that never completes the TCP handshake: a full accept queue drops the SYN."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+            options = {
+                "api_key": "pk_test_x",
+                "secret_key": "sk_test_x",
+                "base_url": f"http://127.0.0.1:{port}",
+                "timeout": 0.3,  # connect = min(5, 0.3)
+            }
+            with pytest.raises(APITimeoutError) as caught:
+                cancel_with(flavour, options, "ord_1", max_retries=1)
+        finally:
+            for filler in fillers:
+                filler.close()
+    err = caught.value
+    assert err.attempts == 2
+    text = str(err)
+    assert "Timed out connecting to cancel order 'ord_1'" in text
+    assert "check the network, or raise timeout=" in text
+    assert "may have been cancelled" not in text
+    assert len(fast_retries) == 1
