@@ -164,13 +164,16 @@ class CancelCall:
             )
         if isinstance(exc, httpx.TimeoutException):
             phase = "connecting" if not sent else "waiting for the answer"
+            advice = (
+                "the order may have been cancelled: repeat the call to confirm"
+                if sent
+                else "check the network, or raise timeout="
+            )
+            if isinstance(exc, httpx.PoolTimeout):
+                phase = "waiting for a free connection in the pool"
+                advice = "too many calls share this client at once: run fewer, or raise timeout="
             error: APIConnectionError = APITimeoutError(
-                f"Timed out {phase} to cancel order {self.order_id!r} at {url}; "
-                + (
-                    "the order may have been cancelled: repeat the call to confirm"
-                    if sent
-                    else "check the network, or raise timeout="
-                )
+                f"Timed out {phase} to cancel order {self.order_id!r} at {url}; {advice}"
                 + self._after(),
                 order_id=self.order_id,
                 attempts=self.attempts,

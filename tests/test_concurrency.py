@@ -215,3 +215,43 @@ def test_cancelled_async_calls_leave_no_connections_open() -> None:
         _wait_for_no_connections(server)
     finally:
         server.stop()
+
+
+def test_waiting_too_long_for_a_pooled_connection_says_so(fast_retries: list[float]) -> None:
+    import httpx
+
+    from kwikpaisa import APITimeoutError
+
+    emu = Emulator()
+    ids = _orders(emu, 2)
+    emu.inject(Fault.hang(seconds=1.0))
+    server = EmulatorServer(emu)
+    server.start()
+    try:
+
+        async def go() -> BaseException | None:
+            limits = httpx.Limits(max_connections=1)
+            async with (
+                httpx.AsyncClient(limits=limits) as http,
+                AsyncKwikPaisa(
+                    emu.api_key, emu.secret_key, base_url=server.base_url, http_client=http
+                ) as kp,
+            ):
+                holder = asyncio.create_task(kp.orders.cancel(ids[0], timeout=5))
+                await asyncio.sleep(0.1)  # the hanging call holds the only connection
+                try:
+                    await kp.orders.cancel(ids[1], timeout=0.2, max_retries=0)
+                except APITimeoutError as exc:
+                    error: BaseException | None = exc
+                else:
+                    error = None
+                await holder
+                return error
+
+        error = asyncio.run(go())
+    finally:
+        server.stop()
+    assert isinstance(error, APITimeoutError)
+    assert "waiting for a free connection in the pool" in str(error)
+    assert "run fewer, or raise timeout=" in str(error)
+    assert emu.cancel_count(ids[1]) == 0
