@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -44,15 +45,16 @@ def parse_kwikpaisa_datetime(value: object) -> datetime | None:
     """
     if not isinstance(value, str) or not value.strip():
         return None
-    parsed = _parse_usual_form(value)
-    if parsed is None:
-        # Any other shape: dateutil (imported here, so `import kwikpaisa` stays light).
-        from dateutil import parser as date_parser
+    usual = _parse_usual_form(value)
+    if usual is not None:
+        return usual
+    # Any other shape: dateutil (imported here, so `import kwikpaisa` stays light).
+    from dateutil import parser as date_parser
 
-        try:
-            parsed = date_parser.parse(value, dayfirst=True)
-        except (ValueError, OverflowError):
-            return None
+    try:
+        parsed = date_parser.parse(value, dayfirst=True)
+    except (ValueError, OverflowError):
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
     return parsed
@@ -64,11 +66,13 @@ _USUAL_FORM = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)
 def _parse_usual_form(value: str) -> datetime | None:
     """Fast path for ``13-05-2026 09:14 AM`` (what KwikPaisa sends): no dateutil needed.
 
-    Gives ``None`` for anything else, including impossible dates, which dateutil then
-    judges exactly as before.
+    Gives an aware datetime (Asia/Kolkata), or ``None`` for anything else, including
+    impossible dates, which dateutil then judges exactly as before. Cached: answers
+    within the same minute carry the same text.
     """
     match = _USUAL_FORM.fullmatch(value)
     if match is None:
@@ -79,6 +83,8 @@ def _parse_usual_form(value: str) -> datetime | None:
         return None
     hour24 = hour12 % 12 + (12 if half.upper() == "PM" else 0)
     try:
-        return datetime(int(year), int(month), int(day), hour24, int(minute), int(second or 0))
+        return datetime(
+            int(year), int(month), int(day), hour24, int(minute), int(second or 0), tzinfo=IST
+        )
     except ValueError:
         return None
