@@ -116,7 +116,8 @@ class CancelCall:
         if should_retry_status(outcome.status):
             if outcome.status != 429:
                 self.may_have_reached = True
-            return self._retry_or(error, parse_retry_after(outcome.retry_after))
+            wait = parse_retry_after(outcome.retry_after, date=headers.get("date"))
+            return self._retry_or(error, wait)
         return Step(error=error)
 
     def on_redirect(self, status_code: int, location: str | None) -> Step:

@@ -26,11 +26,26 @@ def should_retry_status(status_code: int) -> bool:
     return status_code in RETRYABLE_STATUSES
 
 
-def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+def _http_date(text: str) -> float | None:
+    """An HTTP date as a UNIX time, or ``None`` when it is not one."""
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, not local time
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.timestamp()
+
+
+def parse_retry_after(
+    value: str | None, *, now: Callable[[], float] = time.time, date: str | None = None
+) -> float | None:
     """Return the wait a ``Retry-After`` header asks for, in seconds, or ``None``.
 
     Both forms are understood: delta-seconds (``"2"``, ``"1.5"``) and an HTTP date.
-    Negative or unreadable values give ``None``.
+    An HTTP date is measured from the response's ``Date`` header when ``date`` is
+    given and readable (the server's clock, so a skewed local clock does not change
+    the wait), else from ``now()``. Negative or unreadable values give ``None``.
     """
     if not value:
         return None
@@ -38,13 +53,11 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
     try:
         seconds = float(text)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        when = _http_date(text)
+        if when is None:
             return None
-        if when.tzinfo is None:  # "-0000": UTC, not local time
-            when = when.replace(tzinfo=datetime.UTC)
-        seconds = when.timestamp() - now()
+        sent = _http_date(date) if date else None
+        seconds = when - (now() if sent is None else sent)
     if seconds != seconds or seconds < 0:  # NaN or in the past
         return None
     return seconds

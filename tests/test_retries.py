@@ -530,3 +530,28 @@ def test_409_without_a_status_after_a_lost_attempt_says_it_may_be_this_call(
     with pytest.raises(OrderNotCancellableError) as first:
         kp.orders.cancel("ord_2")
     assert "earlier attempt" not in str(first.value)
+
+
+def test_retry_after_date_is_measured_from_the_servers_date_header() -> None:
+    now = 1_800_000_000.0
+    date = formatdate(now + 200, usegmt=True)  # the server's clock is 200 s ahead
+    retry_after = formatdate(now + 205, usegmt=True)
+    assert parse_retry_after(retry_after, now=lambda: now, date=date) == 5.0
+    assert parse_retry_after(retry_after, now=lambda: now, date="garbage") == 205.0
+    assert parse_retry_after(retry_after, now=lambda: now) == 205.0
+
+
+def test_retry_after_date_from_a_skewed_server_through_the_client(
+    way_in: str, fast_retries: list[float]
+) -> None:
+    # A server 200 s ahead (inside its 300 s window) asks for a retry 5 s from its now.
+    emu = seeded_emulator(clock=lambda: time.time() + 200)
+    emu.inject(Fault.http_status(503, retry_after=formatdate(emu.clock() + 5, usegmt=True)))
+    with emu.serve() as served:
+        options: dict[str, Any] = {"base_url": served}
+        if way_in == "in-process":
+            options = {"base_url": "http://emulator.localhost", "transport": emu.transport()}
+        with KwikPaisa(emu.api_key, emu.secret_key, **options) as kp:
+            assert kp.orders.cancel("ord_1").attempts == 2
+    assert len(fast_retries) == 1
+    assert 3.0 <= fast_retries[0] <= 6.0
