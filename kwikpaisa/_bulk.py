@@ -39,15 +39,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._call import CancelCall, Step
 from ._client import _check_retries, _make_timeout
 from ._models import CancelledOrder
-from ._retry import calculate_retry_delay
 from .errors import (
-    KwikPaisaError,
     OrderNotCancellableError,
     OrderNotFoundError,
-    RateLimitError,
 )
 
 if TYPE_CHECKING:
@@ -197,33 +193,6 @@ class BackoffGate:
                 return
 
 
-class _BatchCall(CancelCall):
-    """A :class:`CancelCall` that also notes when its wait must pause the whole batch."""
-
-    __slots__ = ("batch_pause",)
-
-    def __init__(self, order_id: str | int, *, max_retries: int) -> None:
-        super().__init__(order_id, max_retries=max_retries)
-        self.batch_pause: float | None = None
-        """After an attempt: seconds every task must wait (a 429, or ``Retry-After``)."""
-
-    def start_attempt(self) -> int:
-        self.batch_pause = None
-        return super().start_attempt()
-
-    def _retry_or(self, error: KwikPaisaError, retry_after: float | None = None) -> Step:
-        # CancelCall routes every retry decision (and a retryable error's last one) through
-        # here; tests/test_bulk.py's back-off tests fail if that ever stops being so.
-        step = super()._retry_or(error, retry_after)
-        if isinstance(error, RateLimitError) or retry_after is not None:
-            self.batch_pause = (
-                step.delay
-                if step.delay is not None
-                else calculate_retry_delay(self.attempts, retry_after)
-            )
-        return step
-
-
 async def _cancel_one(
     client: AsyncKwikPaisa,
     order_id: str | int,
@@ -235,20 +204,20 @@ async def _cancel_one(
 ) -> CancelOutcome:
     """One order: ``orders.cancel``'s loop, waiting at the shared gate before each attempt."""
     try:
-        plain, request = client._start_call(order_id, timeout, max_retries)
+        call, request = client._start_call(order_id, timeout, max_retries)
     except (TypeError, ValueError) as error:  # an invalid id: never sent
         return outcome_for(order_id, error=error, attempts=0)
-    call = _BatchCall(plain.order_id, max_retries=plain.max_retries)
     while True:
         await gate.wait()
         step = await client._attempt(call, request)
-        if call.batch_pause is not None:
-            gate.close_for(call.batch_pause)
+        if step.pause_all is not None:
+            # KwikPaisa asked to slow down: every task waits at the gate, this one too.
+            gate.close_for(step.pause_all)
         if step.result is not None or step.error is not None:
             return outcome_for(
                 order_id, result=step.result, error=step.error, attempts=call.attempts
             )
-        if call.batch_pause is None:
+        if step.pause_all is None:
             assert step.delay is not None
             await sleep(step.delay)
 

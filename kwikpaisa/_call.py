@@ -39,7 +39,7 @@ def _certificate_rejected(exc: BaseException) -> bool:
 class Step:
     """What to do after an attempt: return ``result``, raise ``error``, or wait ``delay`` s."""
 
-    __slots__ = ("delay", "error", "result")
+    __slots__ = ("delay", "error", "pause_all", "result")
 
     def __init__(
         self,
@@ -47,10 +47,14 @@ class Step:
         result: CancelledOrder | None = None,
         error: KwikPaisaError | None = None,
         delay: float | None = None,
+        pause_all: float | None = None,
     ) -> None:
         self.result = result
         self.error = error
         self.delay = delay
+        self.pause_all = pause_all
+        """Seconds KwikPaisa asked every caller to hold off (a 429, or ``Retry-After``),
+        whether or not this call retries; a batch pauses all its tasks for that long."""
 
 
 class CancelCall:
@@ -70,9 +74,12 @@ class CancelCall:
         self.attempts += 1
         return self.attempts
 
-    def _retry_or(self, error: KwikPaisaError, retry_after: float | None = None) -> Step:
+    def _retry_or(
+        self, error: KwikPaisaError, retry_after: float | None = None, *, rate_limited: bool = False
+    ) -> Step:
+        delay = calculate_retry_delay(self.attempts, retry_after)
+        pause_all = delay if rate_limited or retry_after is not None else None
         if self.attempts <= self.max_retries:
-            delay = calculate_retry_delay(self.attempts, retry_after)
             logger.info(
                 "Retrying the cancel of order %r in %.2f s; attempt %d of %d failed: %s",
                 self.order_id,
@@ -81,8 +88,8 @@ class CancelCall:
                 self.max_retries + 1,
                 error.message,
             )
-            return Step(delay=delay)
-        return Step(error=error)
+            return Step(delay=delay, pause_all=pause_all)
+        return Step(error=error, pause_all=pause_all)
 
     def on_response(self, status_code: int, headers: httpx.Headers, content: bytes) -> Step:
         """Decide what a complete HTTP answer means."""
@@ -117,10 +124,10 @@ class CancelCall:
             if outcome.status != 429:
                 self.may_have_reached = True
             wait = parse_retry_after(outcome.retry_after, date=headers.get("date"))
-            return self._retry_or(error, wait)
+            return self._retry_or(error, wait, rate_limited=outcome.status == 429)
         return Step(error=error)
 
-    def on_redirect(self, status_code: int, location: str | None) -> Step:
+    def on_redirect(self, status_code: int, location: str | None, url: str) -> Step:
         """A 3xx: never followed for a signed request, never retried."""
         target = location or "(no Location header)"
         return Step(
@@ -130,10 +137,11 @@ class CancelCall:
                 "check base_url (it must be the API's https:// address)" + self._after(),
                 order_id=self.order_id,
                 attempts=self.attempts,
+                request_url=url,
             )
         )
 
-    def on_too_large(self, limit: int) -> Step:
+    def on_too_large(self, limit: int, url: str) -> Step:
         """A response body over ``limit`` bytes: not read, not trusted."""
         self.may_have_reached = True
         return self._retry_or(
@@ -143,6 +151,7 @@ class CancelCall:
                 "repeat the call to confirm" + self._after(),
                 order_id=self.order_id,
                 attempts=self.attempts,
+                request_url=url,
             )
         )
 

@@ -166,9 +166,11 @@ class _BaseClient:
         self, call: CancelCall, response: httpx.Response, body: bytes | None
     ) -> Step:
         if response.is_redirect:
-            return call.on_redirect(response.status_code, response.headers.get("location"))
+            return call.on_redirect(
+                response.status_code, response.headers.get("location"), self._cancel_url
+            )
         if body is None:
-            return call.on_too_large(MAX_RESPONSE_BYTES)
+            return call.on_too_large(MAX_RESPONSE_BYTES, self._cancel_url)
         return call.on_response(response.status_code, response.headers, body)
 
     def _low_level(self, http: httpx.Client | httpx.AsyncClient) -> kwikpaisa_generated.Client:
