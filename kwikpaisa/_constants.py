@@ -11,7 +11,8 @@ PRODUCTION_BASE_URL = "https://api.kwikpaisa.com"
 
 CANCEL_ORDER_PATH = "/api/v3/pg/order/cancel"
 
-# Total time allowed for one attempt (connect + send + wait + read), in seconds.
+# Seconds each network step of an attempt may take (httpx semantics: connecting,
+# sending, and each wait for data are bounded separately, not their sum).
 DEFAULT_TIMEOUT = 30.0
 # Time allowed to open a connection, in seconds (a dead host fails fast).
 DEFAULT_CONNECT_TIMEOUT = 5.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 from ._constants import ENV_LOG
 
@@ -15,12 +16,19 @@ __all__ = ["logger", "setup_logging_from_env"]
 
 logger = logging.getLogger("kwikpaisa")
 
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+
 
 def setup_logging_from_env() -> None:
     """Attach a stderr handler at the level named by ``KWIKPAISA_LOG``, if it is set."""
-    level = {"debug": logging.DEBUG, "info": logging.INFO}.get(
-        os.environ.get(ENV_LOG, "").strip().lower()
-    )
+    value = os.environ.get(ENV_LOG, "").strip().lower()
+    level = _LEVELS.get(value)
+    if level is None and value and value not in ("off", "0", "none"):
+        warnings.warn(
+            f"{ENV_LOG}={value!r} is not one of 'debug', 'info' or 'off'; kwikpaisa logging "
+            "stays off",
+            stacklevel=2,
+        )
     if level is None or any(getattr(h, "_kwikpaisa", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler()

@@ -158,3 +158,20 @@ def test_owned_pool_is_closed_by_close() -> None:
     kp = KwikPaisa(**KEYS)
     kp.close()
     assert kp._http.is_closed
+
+
+def test_unknown_log_level_warns_instead_of_silently_ignoring() -> None:
+    import subprocess
+    import sys
+
+    env = {"KWIKPAISA_LOG": "verbose", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import kwikpaisa"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "KWIKPAISA_LOG='verbose' is not one of 'debug', 'info' or 'off'" in done.stderr
