@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import re
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -27,22 +30,99 @@ CANONICAL_BODY_EXTENSION = "kwikpaisa_canonical_body"
 :func:`canonical_payload`: :class:`SigningAuth` then signs it as it is, without
 parsing and re-serialising it first."""
 
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False,
-    allow_nan=False,
-    sort_keys=True,
-    separators=(",", ":"),
-)
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
+_MAX_ARRAY_INDEX = 2**32 - 2
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def canonical_payload(obj: Any) -> bytes:
     """Return the bytes KwikPaisa signs for the JSON value ``obj``.
 
-    Object keys are sorted recursively (arrays keep their order), the output
-    is compact, ``/`` is not escaped and non-ASCII text is UTF-8. NaN and
-    infinities are rejected with ``ValueError``: JSON has no such numbers.
+    Byte for byte what KwikPaisa's reference implementation produces (JavaScript's
+    ``JSON.stringify`` of the object with its keys sorted recursively): compact, ``/``
+    not escaped, non-ASCII text as UTF-8, arrays in their order, and
+
+    * object keys in JavaScript's order: keys that are array indexes (``"0"``,
+      ``"42"``) first, numerically, then the rest sorted by UTF-16 code units;
+    * numbers as JavaScript writes them: ``1.0`` is ``1``, ``1e-07`` is ``1e-7``,
+      ``1e20`` is ``100000000000000000000``.
+
+    NaN and infinities raise ``ValueError``: JSON has no such numbers. Object keys
+    must be strings; anything not JSON raises ``TypeError``.
     """
-    return _ENCODER.encode(obj).encode("utf-8")
+    parts: list[str] = []
+    _write(obj, parts)
+    text = "".join(parts)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _escape_lone_surrogates(text).encode("utf-8")
+
+
+def _escape_lone_surrogates(text: str) -> str:
+    """As JavaScript: a surrogate pair is one character; a lone surrogate becomes ``\\udXXX``."""
+    paired = text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "surrogatepass")
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", paired)
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_js_number(value))
+    elif isinstance(value, dict):
+        keys = sorted(value, key=_js_key_order)
+        out.append("{")
+        for position, key in enumerate(keys):
+            if position:
+                out.append(",")
+            out.append(_encode_string(key))
+            out.append(":")
+            _write(value[key], out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _js_key_order(key: object) -> tuple[int, int, bytes]:
+    """JavaScript's property order for a key-sorted object."""
+    if not isinstance(key, str):
+        raise TypeError(f"JSON object keys must be strings, not {type(key).__name__}")
+    if key.isascii() and key.isdigit() and (key == "0" or key[0] != "0"):
+        index = int(key)
+        if index <= _MAX_ARRAY_INDEX:
+            return (0, index, b"")
+    return (1, 0, key.encode("utf-16-be", "surrogatepass"))
+
+
+def _js_number(value: float) -> str:
+    """A float as JavaScript's ``Number.prototype.toString`` writes it."""
+    if value != value or value in (math.inf, -math.inf):
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    if value == 0:
+        return "0"
+    shortest = float.__repr__(value)  # the same shortest round-trip digits JavaScript uses
+    mantissa, _, exponent = shortest.partition("e")
+    if exponent and not -7 < int(exponent) < 21:
+        power = int(exponent)
+        return f"{mantissa.removesuffix('.0')}e{'+' if power > 0 else '-'}{abs(power)}"
+    plain = format(Decimal(shortest), "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def signing_string(payload: bytes, timestamp: int | str) -> bytes:

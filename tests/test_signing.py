@@ -43,6 +43,17 @@ def test_worked_example_from_the_guide() -> None:
         # control characters are escaped the way JSON.stringify does
         ({"t": "a\nb\u0001"}, b'{"t":"a\\nb\\u0001"}'),
         ({"ok": True, "none": None, "n": -1.5}, b'{"n":-1.5,"none":null,"ok":true}'),
+        # JavaScript's object order: array-index keys first, numerically
+        ({"b": 1, "10": 2, "9": 3, "01": 4}, b'{"9":3,"10":2,"01":4,"b":1}'),
+        # then UTF-16 code units: an emoji (D83D DE00) sorts before U+E000
+        ({"\ue000": 1, "\U0001f600": 2}, '{"\U0001f600":2,"\ue000":1}'.encode()),
+        # numbers as JavaScript writes them
+        (
+            [1.0, -0.0, 1e-7, 1e-6, 1e21, 1.2345678901234568e20],
+            b"[1,0,1e-7,0.000001,1e+21,123456789012345680000]",
+        ),
+        # a lone surrogate is escaped, as JSON.stringify does
+        ({"t": "x\ud800"}, b'{"t":"x\\ud800"}'),
     ],
 )
 def test_canonical_payload_vectors(obj: object, expected: bytes) -> None:
