@@ -31,8 +31,7 @@ signing      canonicalise + sign JSON objects of 100 B, 10 KB and 1 MB.
 The emulator for socket, concurrency and memory runs in a child process
 (``kwikpaisa.testing.EmulatorServer`` under multiprocessing, spawn), so the client has
 a core of its own on a 2-core machine and the emulator's memory is not in the client's
-RSS. That server sets TCP_NODELAY on its connections: without it every answer's body
-waits for the client's delayed ACK of the header segment (~40 ms on Linux).
+RSS.
 """
 
 from __future__ import annotations
@@ -181,21 +180,10 @@ async def raw_acancel(
 
 def _emulator_process(conn: Connection) -> None:
     """Child process: serve an emulator on loopback and obey seed/latency/stop commands."""
-    import socket
-
     from kwikpaisa.testing import Emulator, EmulatorServer
 
-    class NoDelayServer(EmulatorServer):
-        """Answers leave at once: without TCP_NODELAY the answer's body segment waits
-        for the client's delayed ACK of the header segment (~40 ms on Linux)."""
-
-        def get_request(self) -> tuple[socket.socket, Any]:
-            connection, address = super().get_request()
-            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return connection, address
-
     emulator = Emulator(API_KEY, SECRET_KEY)
-    server = NoDelayServer(emulator, "127.0.0.1", 0)
+    server = EmulatorServer(emulator, "127.0.0.1", 0)
     server.start()
     conn.send(server.base_url)
     while True:
