@@ -45,6 +45,8 @@ def validate_order_id(order_id: object) -> OrderId:
         )
     if text != text.strip():
         raise ValueError(f"order_id {text!r} has leading or trailing whitespace; strip it first")
+    if text.isascii() and text.isprintable():
+        return text  # the usual id: nothing below can apply
     for position, char in enumerate(text):
         if "\ud800" <= char <= "\udfff":
             raise ValueError(
