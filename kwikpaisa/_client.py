@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
 
 TimeoutTypes = float | httpx.Timeout
+_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
 # The waits between attempts (module attributes, so tests can make them instant).
 _sleep = time.sleep
@@ -132,6 +133,21 @@ class _BaseClient:
             ),
             "headers": {"User-Agent": self._headers["User-Agent"]},
         }
+
+    def _http_client_or_new(self, http_client: object, transport: object, cls: type[_H]) -> _H:
+        """The caller's ``http_client`` (checked, not owned) or a new pooled client of ours."""
+        if http_client is not None and not isinstance(http_client, cls):
+            sibling = "AsyncKwikPaisa" if cls is httpx.Client else "KwikPaisa"
+            other = httpx.AsyncClient if cls is httpx.Client else httpx.Client
+            raise ConfigurationError(
+                f"http_client must be an httpx.{cls.__name__}, not {type(http_client).__name__}"
+                + (f" (use {sibling})" if isinstance(http_client, other) else "")
+            )
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client or transport, not both")
+        self._owns_http = http_client is None
+        self._transport = transport
+        return http_client if http_client is not None else cls(**self._client_args(transport))
 
     def _start_call(
         self, order_id: object, timeout: TimeoutTypes | None, max_retries: int | None
@@ -224,17 +240,8 @@ class KwikPaisa(_BaseClient):
             max_retries=max_retries,
             verify=verify,
         )
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise ConfigurationError(
-                f"http_client must be an httpx.Client, not {type(http_client).__name__}"
-                + (" (use AsyncKwikPaisa)" if isinstance(http_client, httpx.AsyncClient) else "")
-            )
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass http_client or transport, not both")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(**self._client_args(transport))
+        self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http: httpx.Client | None = None
-        self._transport = transport
         self.orders = Orders(self)
         """Order operations: :meth:`Orders.cancel`."""
 
@@ -373,17 +380,8 @@ class AsyncKwikPaisa(_BaseClient):
             max_retries=max_retries,
             verify=verify,
         )
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise ConfigurationError(
-                f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}"
-                + (" (use KwikPaisa)" if isinstance(http_client, httpx.Client) else "")
-            )
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass http_client or transport, not both")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(**self._client_args(transport))
+        self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http: httpx.AsyncClient | None = None
-        self._transport = transport
         self.orders = AsyncOrders(self)
         """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.cancel_many`."""
 
