@@ -42,27 +42,27 @@ def test_cancel_path_matches_the_spec() -> None:
 
 
 def test_credentials_from_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KWIKPAISA_API_KEY", "pk_live_fromenv00001")
-    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", "sk_live_x")
+    monkeypatch.setenv("KWIKPAISA_API_KEY", "pk_example_fromenv00001")
+    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", "sk_example_x")
     monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "Production")
     with KwikPaisa() as kp:
         assert kp.environment is Environment.PRODUCTION
         assert kp.base_url == "https://api.kwikpaisa.com"
         assert "0001" in repr(kp)
-        assert "sk_live_x" not in repr(kp)
+        assert "sk_example_x" not in repr(kp)
 
 
 def test_base_url_variable_beats_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KWIKPAISA_BASE_URL", "https://staging.example.com/")
     monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "production")
-    with KwikPaisa("pk_live_abcdefgh1234", "s") as kp:
+    with KwikPaisa("pk_example_abcdefgh1234", "s") as kp:
         assert kp.base_url == "https://staging.example.com"
         assert kp.environment is Environment.PRODUCTION
 
 
 def test_environment_argument_beats_base_url_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KWIKPAISA_BASE_URL", "https://staging.example.com/")
-    with KwikPaisa("pk_live_abcdefgh1234", "s", environment="production") as kp:
+    with KwikPaisa("pk_example_abcdefgh1234", "s", environment="production") as kp:
         assert kp.base_url == "https://api.kwikpaisa.com"
 
 
