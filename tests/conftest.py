@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -53,6 +54,17 @@ def served(emulator: Emulator) -> Iterator[str]:
     """The emulator served on an ephemeral loopback port; yields its base URL."""
     with emulator.serve() as base_url:
         yield base_url
+
+
+@pytest.fixture
+def env(emulator: Emulator, served: str) -> dict[str, str]:
+    """Process environment for running the command line against the served emulator."""
+    return {
+        **os.environ,
+        "KWIKPAISA_API_KEY": emulator.api_key,
+        "KWIKPAISA_SECRET_KEY": emulator.secret_key,
+        "KWIKPAISA_BASE_URL": served,
+    }
 
 
 @pytest.fixture(params=["in-process", "socket"])

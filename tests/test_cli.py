@@ -15,16 +15,6 @@ from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import Emulator
 
 
-@pytest.fixture
-def env(emulator: Emulator, served: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KWIKPAISA_API_KEY": emulator.api_key,
-        "KWIKPAISA_SECRET_KEY": emulator.secret_key,
-        "KWIKPAISA_BASE_URL": served,
-    }
-
-
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kwikpaisa", *args],

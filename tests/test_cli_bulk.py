@@ -27,16 +27,6 @@ from kwikpaisa.testing import Emulator, Fault
 OUTCOME_KEYS = ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
 
 
-@pytest.fixture
-def env(emulator: Emulator, served: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KWIKPAISA_API_KEY": emulator.api_key,
-        "KWIKPAISA_SECRET_KEY": emulator.secret_key,
-        "KWIKPAISA_BASE_URL": served,
-    }
-
-
 def cli(
     *args: str, env: dict[str, str], cwd: Path, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
