@@ -190,6 +190,8 @@ class _BaseClient:
         return call.on_response(response.status_code, response.headers, body)
 
     def _low_level(self, http: httpx.Client | httpx.AsyncClient) -> kwikpaisa_generated.Client:
+        """A generated ``Client`` sending through ``http`` (whose auth signs every request)."""
+        # The generated package loads on first use: facade users never pay for it.
         from kwikpaisa_generated import Client as GeneratedClient
 
         generated = GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=False)
