@@ -60,11 +60,13 @@ class Step:
 class CancelCall:
     """Tracks one cancel call: attempts made, and whether KwikPaisa may already have acted."""
 
-    __slots__ = ("attempts", "max_retries", "may_have_reached", "order_id")
+    __slots__ = ("attempts", "max_retries", "may_have_reached", "order_id", "url")
 
-    def __init__(self, order_id: str | int, *, max_retries: int) -> None:
+    def __init__(self, order_id: str | int, *, max_retries: int, url: str | None = None) -> None:
         self.order_id = order_id
         self.max_retries = max_retries
+        self.url = url
+        """Where the cancel is sent (named by connection errors)."""
         self.attempts = 0
         self.may_have_reached = False
         """True once an attempt may have been processed by KwikPaisa without us
@@ -127,49 +129,41 @@ class CancelCall:
             return self._retry_or(error, wait, rate_limited=outcome.status == 429)
         return Step(error=error)
 
-    def on_redirect(self, status_code: int, location: str | None, url: str) -> Step:
+    def on_redirect(self, status_code: int, location: str | None) -> Step:
         """A 3xx: never followed for a signed request, never retried."""
         target = location or "(no Location header)"
         return Step(
-            error=APIConnectionError(
+            error=self._connection_error(
                 f"KwikPaisa answered the cancel of order {self.order_id!r} with a redirect "
                 f"(HTTP {status_code}) to {target}; signed requests are not redirected: "
-                "check base_url (it must be the API's https:// address)" + self._after(),
-                order_id=self.order_id,
-                attempts=self.attempts,
-                request_url=url,
+                "check base_url (it must be the API's https:// address)"
             )
         )
 
-    def on_too_large(self, limit: int, url: str) -> Step:
+    def on_too_large(self, limit: int) -> Step:
         """A response body over ``limit`` bytes: not read, not trusted."""
         self.may_have_reached = True
         return self._retry_or(
-            APIConnectionError(
+            self._connection_error(
                 f"KwikPaisa's answer to the cancel of order {self.order_id!r} was larger than "
                 f"{limit} bytes and was not read; the order may have been cancelled: "
-                "repeat the call to confirm" + self._after(),
-                order_id=self.order_id,
-                attempts=self.attempts,
-                request_url=url,
+                "repeat the call to confirm"
             )
         )
 
-    def on_transport_error(self, exc: httpx.RequestError, url: str) -> Step:
+    def on_transport_error(self, exc: httpx.RequestError) -> Step:
         """Decide what a failed exchange (no complete HTTP answer) means."""
         sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         if sent:
             self.may_have_reached = True
+        at = f" at {self.url}" if self.url else ""
         if _certificate_rejected(exc):
             # Not retried: an untrusted certificate does not fix itself.
             return Step(
-                error=APIConnectionError(
-                    f"Could not connect to KwikPaisa at {url} to cancel order {self.order_id!r}: "
+                error=self._connection_error(
+                    f"Could not connect to KwikPaisa{at} to cancel order {self.order_id!r}: "
                     f"the server's TLS certificate is not trusted ({exc}); check base_url, or "
-                    "pass verify=ssl_context with the CA that signed it" + self._after(),
-                    order_id=self.order_id,
-                    attempts=self.attempts,
-                    request_url=url,
+                    "pass verify=ssl_context with the CA that signed it"
                 )
             )
         if isinstance(exc, httpx.TimeoutException):
@@ -182,33 +176,35 @@ class CancelCall:
             if isinstance(exc, httpx.PoolTimeout):
                 phase = "waiting for a free connection in the pool"
                 advice = "too many calls share this client at once: run fewer, or raise timeout="
-            error: APIConnectionError = APITimeoutError(
-                f"Timed out {phase} to cancel order {self.order_id!r} at {url}; {advice}"
-                + self._after(),
-                order_id=self.order_id,
-                attempts=self.attempts,
-                request_url=url,
+            return self._retry_or(
+                self._connection_error(
+                    f"Timed out {phase} to cancel order {self.order_id!r}{at}; {advice}",
+                    cls=APITimeoutError,
+                )
             )
+        reason = str(exc) or type(exc).__name__
+        if sent:
+            what = "The connection to KwikPaisa broke"
+            advice = "the order may have been cancelled: repeat the call to confirm"
         else:
-            reason = str(exc) or type(exc).__name__
-            what = (
-                "Could not connect to KwikPaisa"
-                if not sent
-                else "The connection to KwikPaisa broke"
+            what = "Could not connect to KwikPaisa"
+            advice = "check the network and base_url"
+        return self._retry_or(
+            self._connection_error(
+                f"{what}{at} to cancel order {self.order_id!r} ({reason}); {advice}"
             )
-            advice = (
-                "check the network and base_url"
-                if not sent
-                else "the order may have been cancelled: repeat the call to confirm"
-            )
-            error = APIConnectionError(
-                f"{what} at {url} to cancel order {self.order_id!r} ({reason}); {advice}"
-                + self._after(),
-                order_id=self.order_id,
-                attempts=self.attempts,
-                request_url=url,
-            )
-        return self._retry_or(error)
+        )
+
+    def _connection_error(
+        self, message: str, *, cls: type[APIConnectionError] = APIConnectionError
+    ) -> APIConnectionError:
+        """An error for this call with no usable answer, naming the attempts it took."""
+        return cls(
+            message + self._after(),
+            order_id=self.order_id,
+            attempts=self.attempts,
+            request_url=self.url,
+        )
 
     def _after(self) -> str:
         return f" (after {self.attempts} attempts)" if self.attempts > 1 else ""

@@ -155,7 +155,7 @@ class _BaseClient:
         """Validate the input and build the (not yet signed) request; no I/O."""
         oid = validate_order_id(order_id)
         retries = self.max_retries if max_retries is None else _check_retries(max_retries)
-        call = CancelCall(oid, max_retries=retries)
+        call = CancelCall(oid, max_retries=retries, url=self._cancel_url)
         request = self._http.build_request(
             "POST",
             self._cancel_url,
@@ -182,11 +182,9 @@ class _BaseClient:
         self, call: CancelCall, response: httpx.Response, body: bytes | None
     ) -> Step:
         if response.is_redirect:
-            return call.on_redirect(
-                response.status_code, response.headers.get("location"), self._cancel_url
-            )
+            return call.on_redirect(response.status_code, response.headers.get("location"))
         if body is None:
-            return call.on_too_large(MAX_RESPONSE_BYTES, self._cancel_url)
+            return call.on_too_large(MAX_RESPONSE_BYTES)
         return call.on_response(response.status_code, response.headers, body)
 
     def _low_level(self, http: httpx.Client | httpx.AsyncClient) -> kwikpaisa_generated.Client:
@@ -292,7 +290,7 @@ class KwikPaisa(_BaseClient):
                 response.close()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return call.on_transport_error(exc, self._cancel_url)
+            return call.on_transport_error(exc)
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)
 
@@ -427,7 +425,7 @@ class AsyncKwikPaisa(_BaseClient):
                 await response.aclose()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return call.on_transport_error(exc, self._cancel_url)
+            return call.on_transport_error(exc)
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)
 

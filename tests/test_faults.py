@@ -310,17 +310,12 @@ def test_html_error_page_every_time_says_so(
 
 
 @pytest.mark.parametrize(
-    ("fault", "detail"),
-    [
-        (Fault.empty, "empty body"),
-        (Fault.truncated_json, 'unreadable body: {"code": "200", "status": "succ'),
-        (Fault.wrong_shape, "a JSON list this SDK does not recognise"),
-    ],
+    "fault",
+    [Fault.empty, Fault.truncated_json, Fault.wrong_shape],
     ids=["empty", "truncated-json", "wrong-shape"],
 )
 def test_unreadable_success_after_processing_is_confirmed_by_a_retry(
     fault: Callable[..., Fault],
-    detail: str,
     emulator: Emulator,
     cancel: Cancel,
     fast_retries: list[float],
