@@ -292,7 +292,7 @@ def test_lost_success_comes_back_as_already_cancelled(
     fault: Fault, emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
 ) -> None:
     emulator.inject(fault)
-    order = kp.orders.cancel("ord_1", timeout=0.6)
+    order = kp.orders.cancel("ord_1", timeout=1.0)
     assert order.already_cancelled is True
     assert order.status == "CANCELLED"
     assert order.order_id == "ord_1"
