@@ -240,7 +240,11 @@ def test_waiting_too_long_for_a_pooled_connection_says_so(fast_retries: list[flo
                 ) as kp,
             ):
                 holder = asyncio.create_task(kp.orders.cancel(ids[0], timeout=5))
-                await asyncio.sleep(0.1)  # the hanging call holds the only connection
+                # Once the emulator has the first request, its call holds the only connection.
+                for _ in range(500):
+                    if emu.requests_received:
+                        break
+                    await asyncio.sleep(0.01)
                 try:
                     await kp.orders.cancel(ids[1], timeout=0.2, max_retries=0)
                 except APITimeoutError as exc:
