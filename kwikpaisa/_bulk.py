@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from ._client import _check_retries, _make_timeout
+from ._constants import DEFAULT_CONCURRENCY
 from ._models import CancelledOrder
 from .errors import (
     OrderNotCancellableError,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from ._client import AsyncKwikPaisa, TimeoutTypes
 
 __all__ = [
-    "DEFAULT_CONCURRENCY",
     "FINAL_OUTCOMES",
     "OUTCOMES",
     "SUCCESSFUL_OUTCOMES",
@@ -60,9 +60,6 @@ __all__ = [
     "cancel_many",
     "order_key",
 ]
-
-DEFAULT_CONCURRENCY = 8
-"""Orders in flight at once when no ``concurrency`` is given."""
 
 OutcomeName = Literal["cancelled", "already_cancelled", "not_found", "not_cancellable", "failed"]
 OUTCOMES: tuple[OutcomeName, ...] = (

@@ -7,6 +7,7 @@ whether and how long to wait before retrying) through :class:`_BaseClient` and
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
 from types import TracebackType
@@ -17,6 +18,7 @@ import httpx
 from ._call import CancelCall, Step
 from ._constants import (
     CANCEL_ORDER_PATH,
+    DEFAULT_CONCURRENCY,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
@@ -167,7 +169,7 @@ class _BaseClient:
         return call, request
 
     def _log_attempt(self, call: CancelCall, status: object, started: float) -> None:
-        if logger.isEnabledFor(10):
+        if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "POST %s -> %s in %.1f ms (attempt %d of %d, api_key %s)",
                 self._cancel_url,
@@ -458,7 +460,7 @@ class AsyncOrders:
         self,
         order_ids: Iterable[str | int],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
         max_retries: int | None = None,
         on_outcome: Callable[[CancelOutcome], object] | None = None,

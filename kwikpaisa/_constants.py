@@ -28,6 +28,9 @@ MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
 
+# Orders in flight at once in a batch (orders.cancel_many, kwikpaisa cancel --from).
+DEFAULT_CONCURRENCY = 8
+
 # Order ids: strings up to this many characters, integers from 1 to 2**53 - 1.
 MAX_ORDER_ID_LENGTH = 128
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -9,12 +9,11 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ._constants import CLOCK_SKEW_WARNING_SECONDS
 from ._models import CancelledOrder, parse_kwikpaisa_datetime
+from ._retry import parse_http_date
 from .errors import (
     APIError,
     AuthenticationError,
@@ -90,15 +89,9 @@ def _is_failure(body: Any) -> bool:
 
 def _clock_skew(headers: Mapping[str, str], now: Callable[[], float]) -> float | None:
     date = headers.get("date")
-    if not date:
+    server = parse_http_date(date) if date else None
+    if server is None:
         return None
-    try:
-        when = parsedate_to_datetime(date)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000": UTC, not local time
-        when = when.replace(tzinfo=UTC)
-    server = when.timestamp()
     skew = now() - server
     return skew if abs(skew) > CLOCK_SKEW_WARNING_SECONDS else None
 

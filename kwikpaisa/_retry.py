@@ -13,6 +13,7 @@ from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 __all__ = [
     "RETRYABLE_STATUSES",
     "calculate_retry_delay",
+    "parse_http_date",
     "parse_retry_after",
     "should_retry_status",
 ]
@@ -26,7 +27,7 @@ def should_retry_status(status_code: int) -> bool:
     return status_code in RETRYABLE_STATUSES
 
 
-def _http_date(text: str) -> float | None:
+def parse_http_date(text: str) -> float | None:
     """An HTTP date as a UNIX time, or ``None`` when it is not one."""
     try:
         when = email.utils.parsedate_to_datetime(text)
@@ -53,10 +54,10 @@ def parse_retry_after(
     try:
         seconds = float(text)
     except ValueError:
-        when = _http_date(text)
+        when = parse_http_date(text)
         if when is None:
             return None
-        sent = _http_date(date) if date else None
+        sent = parse_http_date(date) if date else None
         seconds = when - (now() if sent is None else sent)
     if seconds != seconds or seconds < 0:  # NaN or in the past
         return None

@@ -87,7 +87,6 @@ class Sizes:
     def __init__(
         self, smoke: bool, rounds: int | None, calls: int | None, concurrency_calls: int | None
     ) -> None:
-        self.smoke = smoke
         self.rounds = rounds or (3 if smoke else 21)
         self.socket_calls = calls or (20 if smoke else 200)
         self.inprocess_calls = calls or (30 if smoke else 300)
@@ -196,8 +195,6 @@ def _emulator_process(conn: Connection) -> None:
         elif command == "latency":
             emulator.latency = float(args[0])
             conn.send(emulator.latency)
-        elif command == "cancels":
-            conn.send(emulator.total_cancels)
         else:
             server.stop()
             conn.send("stopped")
@@ -229,9 +226,6 @@ class EmulatorProcess:
 
     def set_latency(self, seconds: float) -> None:
         self._ask("latency", seconds)
-
-    def total_cancels(self) -> int:
-        return int(self._ask("cancels"))
 
     def close(self) -> None:
         try:
@@ -341,18 +335,11 @@ def bench_inprocess(sizes: Sizes) -> dict[str, Any]:
         )
 
 
-def cancel_many_available() -> bool:
-    from kwikpaisa import AsyncOrders
-
-    return hasattr(AsyncOrders, "cancel_many")
-
-
 def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
     from kwikpaisa import AsyncKwikPaisa
 
     n = sizes.concurrency_calls
     secret = SECRET_KEY.encode()
-    has_many = cancel_many_available()
     emu.set_latency(LATENCY)
 
     async def gather_limited(
@@ -374,9 +361,8 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
             return len(await gather_limited(ids, concurrency, kp.orders.cancel))
 
         async def sdk_many(ids: list[str]) -> int:
-            many = kp.orders.cancel_many  # looked up at run time: it may not exist yet
-            outcomes = await many(ids, concurrency=concurrency)
-            return sum(1 for o in outcomes if getattr(o, "outcome", None) == "cancelled")
+            outcomes = await kp.orders.cancel_many(ids, concurrency=concurrency)
+            return sum(1 for o in outcomes if o.outcome == "cancelled")
 
         async def raw_gather(ids: list[str]) -> int:
             return len(
@@ -385,11 +371,12 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
                 )
             )
 
-        sides: dict[str, Callable[[list[str]], Any]] = {"sdk_gather": sdk_gather}
-        if has_many:
-            sides["sdk_cancel_many"] = sdk_many
-        sides["raw_gather"] = raw_gather
-        sides["streams_floor"] = functools.partial(streams_cancel, emu, concurrency, secret)
+        sides: dict[str, Callable[[list[str]], Any]] = {
+            "sdk_gather": sdk_gather,
+            "sdk_cancel_many": sdk_many,
+            "raw_gather": raw_gather,
+            "streams_floor": functools.partial(streams_cancel, emu, concurrency, secret),
+        }
         figures: dict[str, list[float]] = {name: [] for name in sides}
         try:
             warm = min(max(concurrency, 8), n)
@@ -416,8 +403,6 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         for name, values in figures.items():
             s = summarise(values)
             out[name] = {"per_s": s, "fraction": s["median"] / ideal}
-        if not has_many:
-            out["sdk_cancel_many"] = None
         return out
 
     async def run_all() -> dict[str, Any]:
@@ -431,7 +416,6 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         "calls": n,
         "latency_s": LATENCY,
         "rounds": sizes.concurrency_rounds,
-        "cancel_many_available": has_many,
         "sniffio_installed": importlib.util.find_spec("sniffio") is not None,
         "levels": levels,
     }
@@ -806,10 +790,7 @@ def render(results: dict[str, Any], smoke: bool) -> str:
                 ("raw_gather", "raw httpx.AsyncClient"),
                 ("streams_floor", "asyncio streams, no httpx"),
             ):
-                d = data.get(name)
-                if d is None:
-                    rows.append([level, label, "n/a (not available)", "", "", ""])
-                    continue
+                d = data[name]
                 rows.append(
                     [
                         level,

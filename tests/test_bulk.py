@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ import pytest
 
 import kwikpaisa
 from kwikpaisa import AsyncKwikPaisa, CancelledOrder, CancelOutcome
-from kwikpaisa._bulk import DEFAULT_CONCURRENCY, FINAL_OUTCOMES, OUTCOMES, BackoffGate
+from kwikpaisa._bulk import FINAL_OUTCOMES, OUTCOMES, BackoffGate
+from kwikpaisa._constants import DEFAULT_CONCURRENCY
 from kwikpaisa.testing import Emulator, Fault
 
 # The big batch: 2,000 orders by default; KWIKPAISA_BULK_TEST_SIZE=20000 for a longer run.
@@ -207,6 +209,14 @@ def test_public_names_and_defaults() -> None:
     signature = inspect.signature(kwikpaisa.AsyncOrders.cancel_many)
     assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY == 8
     assert set(OUTCOMES) - FINAL_OUTCOMES == {"failed"}
+
+
+def test_readme_states_the_real_batch_defaults() -> None:
+    from kwikpaisa._cli._cancel import MAX_CONCURRENCY
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`concurrency` at a time (default {DEFAULT_CONCURRENCY})" in readme
+    assert f"`--concurrency N` (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})" in readme
 
 
 def in_process(emulator: Emulator, **extra: object) -> dict[str, object]:

@@ -6,8 +6,8 @@ import argparse
 import functools
 from typing import Any
 
-from .._bulk import DEFAULT_CONCURRENCY
 from .._client import KwikPaisa
+from .._constants import DEFAULT_CONCURRENCY
 from ..errors import KwikPaisaError
 from ._common import add_client_options, client_kwargs, fail, order_json, parse_order_id, print_json
 from ._exit import ExitCode
