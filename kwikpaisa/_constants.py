@@ -35,6 +35,14 @@ DEFAULT_CONCURRENCY = 8
 MAX_ORDER_ID_LENGTH = 128
 MAX_SAFE_INTEGER = 2**53 - 1
 
+# Seconds a signed timestamp may differ from the verifier's clock, either way (KwikPaisa's
+# tolerance for requests, and verify()'s default for webhooks).
+TIMESTAMP_TOLERANCE = 300
+# A signed timestamp is UNIX time in whole seconds: digits only, at most this many.
+MAX_TIMESTAMP_DIGITS = 18
+# 13 digits (or more) is UNIX time in milliseconds, not seconds: a common mistake.
+MILLISECONDS_FROM = 10**12
+
 # Timestamps further than this from KwikPaisa's clock are reported as clock skew.
 CLOCK_SKEW_WARNING_SECONDS = 60
 

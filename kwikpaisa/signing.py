@@ -21,9 +21,16 @@ from typing import Any
 
 import httpx
 
-from ._constants import HEADER_API_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from ._constants import HEADER_API_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_TIMESTAMP_DIGITS
 
-__all__ = ["SigningAuth", "canonical_payload", "compute_signature", "signing_string"]
+__all__ = [
+    "SigningAuth",
+    "canonical_payload",
+    "compute_signature",
+    "parse_timestamp",
+    "signature_matches",
+    "signing_string",
+]
 
 CANONICAL_BODY_EXTENSION = "kwikpaisa_canonical_body"
 """Request extension set (to ``True``) by a sender whose body came from
@@ -135,6 +142,23 @@ def compute_signature(payload: bytes, timestamp: int | str, secret_key: str) -> 
     return hmac.new(
         secret_key.encode("utf-8"), signing_string(payload, timestamp), hashlib.sha256
     ).hexdigest()
+
+
+def signature_matches(
+    payload: bytes, timestamp: int | str, signature: str, secret_key: str
+) -> bool:
+    """True when ``signature`` is exactly :func:`compute_signature`'s, compared in constant
+    time (``signature`` may be any text: it is what a peer sent)."""
+    expected = compute_signature(payload, timestamp, secret_key)
+    return hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace"))
+
+
+def parse_timestamp(text: str) -> int | None:
+    """A signed timestamp (``X-TIMESTAMP``) as an int, or ``None`` unless it is UNIX time
+    written as ASCII digits only (at most 18 of them)."""
+    if text.isascii() and text.isdigit() and len(text) <= MAX_TIMESTAMP_DIGITS:
+        return int(text)
+    return None
 
 
 class SigningAuth(httpx.Auth):

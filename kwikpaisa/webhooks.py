@@ -18,7 +18,6 @@ clocks) and returns a :class:`WebhookEvent`; anything else raises
 
 from __future__ import annotations
 
-import hmac
 import json
 import time
 from collections.abc import Mapping
@@ -26,10 +25,16 @@ from typing import Any
 
 import attrs
 
-from ._constants import ENV_SECRET_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from ._constants import (
+    ENV_SECRET_KEY,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    MILLISECONDS_FROM,
+    TIMESTAMP_TOLERANCE,
+)
 from ._validation import validate_credential
 from .errors import WebhookVerificationError as WebhookVerificationError
-from .signing import canonical_payload, compute_signature
+from .signing import canonical_payload, parse_timestamp, signature_matches
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -39,7 +44,7 @@ __all__ = [
     "verify",
 ]
 
-DEFAULT_TOLERANCE = 300
+DEFAULT_TOLERANCE = TIMESTAMP_TOLERANCE
 """Seconds a webhook's timestamp may differ from the receiver's clock (either way)."""
 
 EVENT_TYPES = frozenset(
@@ -56,9 +61,6 @@ EVENT_TYPES = frozenset(
 )
 """The event names KwikPaisa documents. :func:`verify` accepts other names too, so a
 receiver keeps working when KwikPaisa adds one; ignore the events you do not handle."""
-
-# 13 digits (or more) is UNIX time in milliseconds, not seconds.
-_MILLISECONDS_FROM = 10**12
 
 
 @attrs.frozen
@@ -164,20 +166,21 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _parse_timestamp(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    timestamp = parse_timestamp(text)
+    if timestamp is None:
         shown = text if len(text) <= 40 else text[:40] + "..."
         raise WebhookVerificationError(
             f"{HEADER_TIMESTAMP} must be UNIX time in whole seconds (digits only), got "
             f"{shown!r}; the webhook was not sent by KwikPaisa or was altered",
             reason="bad_timestamp",
         )
-    return int(text)
+    return timestamp
 
 
 def _check_signature(body: bytes, timestamp: str, signature: str, secret: str) -> None:
     # Hex is case-insensitive: the same digest in upper case is the same signature.
     signature = signature.lower()
-    if _matches(compute_signature(body, timestamp, secret), signature):
+    if signature_matches(body, timestamp, signature, secret):
         return
     hint = (
         "check that the secret key is this environment's (sandbox and production keys "
@@ -204,12 +207,7 @@ def _signature_fits_reserialised_body(
         return False
     if canonical == body:
         return False
-    return _matches(compute_signature(canonical, timestamp, secret), signature)
-
-
-def _matches(expected: str, received: str) -> bool:
-    """Constant-time comparison of two signatures (the received one may be any text)."""
-    return hmac.compare_digest(expected.encode("ascii"), received.encode("utf-8", "replace"))
+    return signature_matches(canonical, timestamp, signature, secret)
 
 
 def _check_freshness(timestamp: int, now: float, tolerance: int) -> None:
@@ -223,7 +221,7 @@ def _check_freshness(timestamp: int, now: float, tolerance: int) -> None:
         )
     if -age > tolerance:
         hint = "check this server's clock (NTP)"
-        if timestamp >= _MILLISECONDS_FROM:
+        if timestamp >= MILLISECONDS_FROM:
             hint = f"{HEADER_TIMESTAMP} looks like milliseconds; KwikPaisa sends seconds"
         raise WebhookVerificationError(
             f"webhook timestamp is {-age:.0f} s in the future, beyond the {tolerance} s "

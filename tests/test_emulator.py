@@ -71,6 +71,18 @@ def test_stale_and_future_timestamps_are_401(http: httpx.Client, emulator: Emula
     assert http.post(PATH, content=body, headers=headers).status_code == 200
 
 
+@pytest.mark.parametrize("timestamp", ["9" * 5000, "1e9", "-1", "0x10", "17640000000000000000"])
+def test_timestamps_that_are_not_unix_seconds_are_401(
+    http: httpx.Client, emulator: Emulator, timestamp: str
+) -> None:
+    body = b'{"order_id":"ord_1"}'
+    headers = {**emulator.signed_headers(body), "X-TIMESTAMP": timestamp}
+    r = http.post(PATH, content=body, headers=headers)
+    assert r.status_code == 401
+    assert r.json()["message"] == "Invalid timestamp."
+    assert emulator.order_status("ord_1") == "UN_PAID"
+
+
 def test_tolerance_is_a_setting() -> None:
     emu = Emulator(timestamp_tolerance=10)
     emu.add_order("a")

@@ -9,7 +9,14 @@ import json
 import httpx
 import pytest
 
-from kwikpaisa.signing import SigningAuth, canonical_payload, compute_signature, signing_string
+from kwikpaisa.signing import (
+    SigningAuth,
+    canonical_payload,
+    compute_signature,
+    parse_timestamp,
+    signature_matches,
+    signing_string,
+)
 
 
 def reference_hmac(message: bytes, secret: str) -> str:
@@ -76,6 +83,37 @@ def test_signature_is_lowercase_hex() -> None:
     assert len(sig) == 64
     assert sig == sig.lower()
     int(sig, 16)
+
+
+def test_signature_matches_only_the_exact_signature() -> None:
+    payload, secret = b'{"order_id":"ord_1"}', "sk_test_x"
+    good = compute_signature(payload, 1700000000, secret)
+    assert signature_matches(payload, 1700000000, good, secret)
+    assert signature_matches(payload, "1700000000", good, secret)
+    for wrong in (good.upper(), good[:-1], good + "0", "", "\udc80", "ü" * 64):
+        assert not signature_matches(payload, 1700000000, wrong, secret)
+    assert not signature_matches(payload, 1700000001, good, secret)
+    assert not signature_matches(payload + b" ", 1700000000, good, secret)
+    assert not signature_matches(payload, 1700000000, good, "sk_test_y")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1700000000", 1700000000),
+        ("0", 0),
+        ("9" * 18, 10**18 - 1),
+        ("9" * 19, None),
+        ("", None),
+        (" 1", None),
+        ("-1", None),
+        ("1.5", None),
+        ("١٢٣", None),
+        ("9" * 5000, None),
+    ],
+)
+def test_parse_timestamp(text: str, expected: int | None) -> None:
+    assert parse_timestamp(text) == expected
 
 
 def test_auth_signs_the_exact_bytes_sent_and_canonicalises_other_bodies() -> None:

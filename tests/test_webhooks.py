@@ -224,7 +224,7 @@ def test_signature_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch)
         seen.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(kwikpaisa.webhooks.hmac, "compare_digest", spy)
+    monkeypatch.setattr(kwikpaisa.signing.hmac, "compare_digest", spy)
     headers = signed()
     verify(EXAMPLE_PAYLOAD, headers, SECRET, now=NOW)
     assert seen == [(headers["X-SIGNATURE"].encode(), headers["X-SIGNATURE"].encode())]

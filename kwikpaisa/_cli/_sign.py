@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hmac
 import json
 import os
 import sys
 import time
 from typing import Any
 
-from .._constants import ENV_API_KEY, ENV_SECRET_KEY, HEADER_TIMESTAMP
-from ..signing import canonical_payload, compute_signature, signing_string
+from .._constants import ENV_API_KEY, ENV_SECRET_KEY, HEADER_TIMESTAMP, MILLISECONDS_FROM
+from ..signing import (
+    canonical_payload,
+    compute_signature,
+    parse_timestamp,
+    signature_matches,
+    signing_string,
+)
 from ._common import print_json
 from ._exit import ExitCode
 
 __all__ = ["register", "run"]
-
-# 13 digits (or more) is UNIX time in milliseconds, not seconds.
-_MILLISECONDS_FROM = 10**12
 
 
 def register(subparsers: Any) -> None:
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         hint = ' (quote it for the shell: --body \'{"order_id": "x"}\')' if args.body else ""
         return _usage(f"{where} is not valid JSON: {error}{hint}")
     timestamp = args.timestamp if args.timestamp is not None else str(int(time.time()))
-    if not (timestamp.isascii() and timestamp.isdigit()):
+    if parse_timestamp(timestamp) is None:
         return _usage(
             f"--timestamp must be UNIX time in whole seconds (digits only), not {timestamp!r}"
         )
@@ -108,11 +110,13 @@ def run(args: argparse.Namespace) -> int:
     code = ExitCode.OK
     if args.signature is not None:
         given = args.signature.strip()
-        match = hmac.compare_digest(signature.encode(), given.encode("utf-8", "replace"))
+        match = signature_matches(payload, timestamp, given, secret)
         result["given_signature"] = given
         result["match"] = match
         result["likely_cause"] = (
-            None if match else _likely_cause(text, body, payload, timestamp, secret, given)
+            None
+            if match
+            else _likely_cause(text, body, payload, timestamp, secret, signature, given)
         )
         if not match:
             code = ExitCode.VERIFICATION
@@ -157,24 +161,25 @@ def _notes(text: str, payload: bytes, timestamp: str) -> list[str]:
             "the body you gave is not in canonical form: sign and send the canonical payload "
             "above, byte for byte"
         )
-    if int(timestamp) >= _MILLISECONDS_FROM:
+    if int(timestamp) >= MILLISECONDS_FROM:
         notes.append("the timestamp looks like milliseconds; KwikPaisa expects UNIX seconds")
     return notes
 
 
 def _likely_cause(
-    text: str, body: Any, payload: bytes, timestamp: str, secret: str, given: str
+    text: str, body: Any, payload: bytes, timestamp: str, secret: str, signature: str, given: str
 ) -> str:
-    """Name the usual mistake whose signature equals ``given``, if one does."""
-    digest = bytes.fromhex(compute_signature(payload, timestamp, secret))
+    """Name the usual mistake whose signature equals ``given``, if one does (``signature``
+    is the right one)."""
+    digest = bytes.fromhex(signature)
     if given.lower() == digest.hex() and given != digest.hex():
         return "your signature is upper-case hex; send lowercase hex"
     if given in (base64.b64encode(digest).decode(), base64.urlsafe_b64encode(digest).decode()):
         return "your signature is base64; send the digest as lowercase hex"
 
-    def sign(message: bytes, key: str = secret) -> str:
-        # The whole message as the payload, with an empty timestamp appended.
-        return compute_signature(message, "", key)
+    def signs(message: bytes, key: str = secret) -> bool:
+        # Whether ``given`` signs the whole message (an empty timestamp appended).
+        return signature_matches(message, "", given, key)
 
     ts = timestamp.encode("ascii")
 
@@ -223,20 +228,16 @@ def _likely_cause(
         ),
     ]
     for cause, candidate in candidates:
-        if candidate is not None and candidate != payload + ts and _same(sign(candidate), given):
+        if candidate is not None and candidate != payload + ts and signs(candidate):
             return cause
     api_key = os.environ.get(ENV_API_KEY, "")
-    if api_key and _same(sign(payload + ts, api_key), given):
+    if api_key and signs(payload + ts, api_key):
         return "you signed with the API key; sign with the secret key"
     return (
         "none of the usual mistakes: compare your signed string with the one above byte for "
         "byte, and check that the secret key is this environment's and that you sign with the "
         f"timestamp you send in {HEADER_TIMESTAMP}"
     )
-
-
-def _same(expected: str, given: str) -> bool:
-    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
 def _dumps(body: Any, **options: Any) -> bytes:

@@ -21,9 +21,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._client import AsyncKwikPaisa, KwikPaisa
-from .._constants import CANCEL_ORDER_PATH
+from .._constants import CANCEL_ORDER_PATH, TIMESTAMP_TOLERANCE
 from .._models import IST
-from ..signing import canonical_payload, compute_signature
+from ..signing import (
+    canonical_payload,
+    compute_signature,
+    parse_timestamp,
+    signature_matches,
+)
 from ._faults import Fault, FaultKind
 
 if TYPE_CHECKING:
@@ -73,7 +78,7 @@ class Emulator:
         api_key: str = DEFAULT_API_KEY,
         secret_key: str = DEFAULT_SECRET_KEY,
         *,
-        timestamp_tolerance: int = 300,
+        timestamp_tolerance: int = TIMESTAMP_TOLERANCE,
         latency: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -277,14 +282,13 @@ class Emulator:
             return self._error(401, f"Missing required headers: {', '.join(missing)}.")
         if not hmac.compare_digest(headers["x-api-key"].encode(), self.api_key.encode()):
             return self._error(401, "Invalid API key.")
-        timestamp = headers["x-timestamp"]
-        if not (timestamp.isascii() and timestamp.isdigit()):
+        timestamp = parse_timestamp(headers["x-timestamp"])
+        if timestamp is None:
             return self._error(401, "Invalid timestamp.")
-        if abs(self.clock() - int(timestamp)) > self.timestamp_tolerance:
+        if abs(self.clock() - timestamp) > self.timestamp_tolerance:
             return self._error(401, "Request timestamp expired.")
-        expected = compute_signature(body, timestamp, self._secret_key)
-        if not hmac.compare_digest(
-            expected.encode(), headers["x-signature"].encode("utf-8", "replace")
+        if not signature_matches(
+            body, headers["x-timestamp"], headers["x-signature"], self._secret_key
         ):
             return self._error(401, "Invalid signature.")
         try:
