@@ -36,7 +36,25 @@ if TYPE_CHECKING:
 
     from ._transport import EmulatorTransport
 
-__all__ = ["CANCELLABLE_STATUSES", "ORDER_STATUSES", "Emulator", "EmulatorResponse"]
+__all__ = [
+    "CANCELLABLE_STATUSES",
+    "ORDER_STATUSES",
+    "Emulator",
+    "EmulatorResponse",
+    "read_request_body",
+]
+
+MAX_REQUEST_BODY = 1024 * 1024
+"""The most of a request body the emulator's servers read."""
+
+
+def read_request_body(content_length: object, read: Callable[[int], bytes]) -> bytes:
+    """A request body for :meth:`Emulator.handle`: ``read`` called once for what
+    ``Content-Length`` declares, up to :data:`MAX_REQUEST_BODY`."""
+    length = str(content_length or "0")
+    size = int(length) if length.isdigit() else 0
+    return read(min(size, MAX_REQUEST_BODY)) if size else b""
+
 
 ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED"})
 """Order statuses the emulator knows."""

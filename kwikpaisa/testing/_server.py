@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import struct
 import sys
@@ -12,14 +11,13 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from ._emulator import read_request_body
 from ._faults import FaultKind
 
 if TYPE_CHECKING:
     from ._emulator import Emulator
 
 __all__ = ["EmulatorServer", "serve"]
-
-_MAX_BODY = 1024 * 1024
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -93,9 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the emulator is used in test suites."""
 
     def _serve(self) -> None:
-        length = self.headers.get("Content-Length", "0")
-        size = int(length) if length.isdigit() else 0
-        body = self.rfile.read(min(size, _MAX_BODY)) if size else b""
+        body = read_request_body(self.headers.get("Content-Length"), self.rfile.read)
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer = self.server.emulator.handle(self.command, self.path, headers, body)
         if answer.action is FaultKind.HANG:
@@ -143,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Errors http.server answers itself (a malformed request line, headers too large),
         in KwikPaisa's JSON error shape rather than an HTML page."""
         reason = (message or self.responses.get(code, ("Error",))[0]).rstrip(".")
-        body = json.dumps({"status": False, "code": code, "message": f"{reason}."}).encode()
+        body = self.server.emulator._error(code, f"{reason}.").body
         self.send_response(code, message)
         self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json")

@@ -13,14 +13,13 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ._emulator import read_request_body
 from ._faults import FaultKind
 
 if TYPE_CHECKING:
     from ._emulator import Emulator
 
 __all__ = ["EmulatorWSGIApp"]
-
-_MAX_BODY = 1024 * 1024
 
 StartResponse = Callable[..., Any]
 
@@ -83,9 +82,4 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _body(environ: dict[str, Any]) -> bytes:
-    length = str(environ.get("CONTENT_LENGTH") or "0")
-    size = int(length) if length.isdigit() else 0
-    if not size:
-        return b""
-    data: bytes = environ["wsgi.input"].read(min(size, _MAX_BODY))
-    return data
+    return read_request_body(environ.get("CONTENT_LENGTH"), environ["wsgi.input"].read)
