@@ -75,10 +75,6 @@ SUCCESSFUL_OUTCOMES: frozenset[str] = frozenset({"cancelled", "already_cancelled
 FINAL_OUTCOMES: frozenset[str] = frozenset(OUTCOMES) - {"failed"}
 """Outcomes a repeat cannot change (a journal records only these)."""
 
-# The batch-wide gate's clock (a module attribute, so tests can move time themselves).
-_monotonic = time.monotonic
-
-
 @attrs.frozen(kw_only=True)
 class CancelOutcome:
     """How one order of a batch ended. Never an exception: branch on :attr:`outcome`."""
@@ -177,12 +173,12 @@ class BackoffGate:
         self._open_at = 0.0
 
     def close_for(self, seconds: float) -> None:
-        self._open_at = max(self._open_at, _monotonic() + seconds)
+        self._open_at = max(self._open_at, time.monotonic() + seconds)
 
     async def wait(self) -> None:
         while True:
             open_at = self._open_at
-            remaining = open_at - _monotonic()
+            remaining = open_at - time.monotonic()
             if remaining <= 0:
                 return
             await self._sleep(remaining)
@@ -255,14 +251,14 @@ async def cancel_many(
     max_retries: int | None = None,
     on_outcome: Callable[[CancelOutcome], object] | None = None,
     stop: asyncio.Event | None = None,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]],
 ) -> list[CancelOutcome]:
     """Cancel every order in ``order_ids``, ``concurrency`` at a time; see ``AsyncOrders``."""
     workers = _check_concurrency(concurrency)
     if max_retries is not None:
         _check_retries(max_retries)
     if timeout is not None:
-        _make_timeout(timeout)
+        timeout = _make_timeout(timeout)  # checked once, not again for every order
     unique = _unique(order_ids)
     gate = BackoffGate(sleep)
     finished: dict[int, CancelOutcome] = {}

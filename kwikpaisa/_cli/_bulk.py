@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from .._bulk import (
+    FINAL_OUTCOMES,
     OUTCOMES,
     SUCCESSFUL_OUTCOMES,
     CancelOutcome,
@@ -37,7 +38,7 @@ from .._bulk import (
 )
 from .._client import AsyncKwikPaisa
 from ..errors import KwikPaisaError
-from ._common import client_kwargs, fail, parse_order_id
+from ._common import UsageError, client_kwargs, fail, parse_order_id, read_source, usage
 from ._exit import ExitCode
 
 __all__ = ["Journal", "read_order_ids", "run_bulk"]
@@ -46,10 +47,6 @@ STOP_GRACE_SECONDS = 10.0
 """After Ctrl-C or SIGTERM, orders in flight get this long to finish before being abandoned."""
 
 _Key = tuple[str, str | int]
-
-
-class UsageError(Exception):
-    """Bad input or options for the bulk command (exit code 2)."""
 
 
 # -- input --------------------------------------------------------------------------------
@@ -64,14 +61,7 @@ def read_order_ids(source: str) -> list[str]:
     """
     name = "standard input" if source == "-" else source
     try:
-        if source == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read()
-        text = data.decode("utf-8-sig")
-    except OSError as error:
-        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+        text = read_source(source, name).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UsageError(
             f"{name} is not UTF-8 text (byte {error.start}); export the ids as UTF-8"
@@ -139,11 +129,11 @@ class Journal:
             raise
         return cls(path, handle), finished
 
-    def record(self, outcome: CancelOutcome) -> None:
-        """Add a finished order (``failed`` ones are not recorded: a rerun tries them again)."""
+    def record(self, outcome: CancelOutcome, line: str) -> None:
+        """Add a finished order as ``line``, its JSON line (``failed`` orders are not
+        recorded: a rerun tries them again)."""
         if not outcome.final:
             return
-        line = json.dumps(outcome.to_json(), ensure_ascii=False) + "\n"
         self._handle.write(line.encode("utf-8"))
         self._handle.flush()
         os.fsync(self._handle.fileno())
@@ -178,7 +168,7 @@ def _read_journal(text: str, path: str) -> dict[_Key, str]:
                 "pass the journal of an earlier run, or a new file, to --journal"
             )
         key, outcome = entry
-        if outcome != "failed":
+        if outcome in FINAL_OUTCOMES:
             finished[key] = outcome
     return finished
 
@@ -272,7 +262,7 @@ class _Report:
         stream.write(line)
         stream.flush()
         if self._journal is not None:
-            self._journal.record(outcome)
+            self._journal.record(outcome, line)
         self.counts[outcome.outcome] += 1
         if self.bar is not None:
             self.bar.advance(outcome)
@@ -326,13 +316,10 @@ def run_bulk(args: argparse.Namespace) -> int:
             try:
                 output = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
             except OSError as error:
-                raise UsageError(
-                    f"cannot write {args.output}: {error.strerror or error}"
-                ) from None
+                raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
         return _run(args, client, texts, finished, output, journal)
     except UsageError as error:
-        print(f"kwikpaisa cancel: {error}", file=sys.stderr)
-        return int(ExitCode.USAGE)
+        return usage("cancel", str(error))
     finally:
         if output is not None:
             output.close()

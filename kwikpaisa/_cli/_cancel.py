@@ -63,8 +63,7 @@ def register(subparsers: Any) -> None:
         "--concurrency",
         type=_concurrency,
         metavar="N",
-        help=f"orders in flight at once (default {DEFAULT_CONCURRENCY}, at most "
-        f"{MAX_CONCURRENCY})",
+        help=f"orders in flight at once (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})",
     )
     bulk.add_argument(
         "--output",

@@ -7,10 +7,41 @@ import json
 import sys
 from typing import Any
 
+from .._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._models import CancelledOrder
 from ._exit import ExitCode, exit_code_for
 
-__all__ = ["add_client_options", "client_kwargs", "fail", "order_json", "parse_order_id"]
+__all__ = [
+    "UsageError",
+    "add_client_options",
+    "client_kwargs",
+    "fail",
+    "order_json",
+    "parse_order_id",
+    "read_source",
+    "usage",
+]
+
+
+class UsageError(Exception):
+    """Bad input or options for a command (exit code 2)."""
+
+
+def usage(command: str, message: str) -> int:
+    """Print ``kwikpaisa COMMAND: message`` on stderr; return the usage exit code."""
+    print(f"kwikpaisa {command}: {message}", file=sys.stderr)
+    return int(ExitCode.USAGE)
+
+
+def read_source(source: str, name: str) -> bytes:
+    """The bytes of ``source``, a path or ``-`` for standard input (``name`` in errors)."""
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read()
+        with open(source, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +54,13 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url", help="send requests here instead (default: $KWIKPAISA_BASE_URL)"
     )
-    parser.add_argument("--timeout", type=float, help="seconds per attempt (default 30)")
     parser.add_argument(
-        "--max-retries", type=int, help="retries after the first attempt (default 2)"
+        "--timeout", type=float, help=f"seconds per attempt (default {DEFAULT_TIMEOUT:g})"
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=int,
+        help=f"retries after the first attempt (default {DEFAULT_MAX_RETRIES})",
     )
 
 

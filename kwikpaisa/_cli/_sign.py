@@ -26,7 +26,7 @@ from ..signing import (
     signature_matches,
     signing_string,
 )
-from ._common import print_json
+from ._common import UsageError, print_json, read_source, usage
 from ._exit import ExitCode
 
 __all__ = ["register", "run"]
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         text = _read_body(args)
         body = json.loads(text)
         payload = canonical_payload(body)
-    except _UsageError as error:
+    except UsageError as error:
         return _usage(str(error))
     except ValueError as error:
         where = "--body" if args.body is not None else args.body_file
@@ -127,31 +127,19 @@ def run(args: argparse.Namespace) -> int:
     return int(code)
 
 
-class _UsageError(Exception):
-    pass
-
-
 def _usage(message: str) -> int:
-    print(f"kwikpaisa sign: {message}", file=sys.stderr)
-    return int(ExitCode.USAGE)
+    return usage("sign", message)
 
 
 def _read_body(args: argparse.Namespace) -> str:
     if args.body is not None:
         return str(args.body)
     name = args.body_file
-    try:
-        if name == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            with open(name, "rb") as file:
-                raw = file.read()
-    except OSError as error:
-        raise _UsageError(f"cannot read --body-file {name}: {error.strerror}") from None
+    raw = read_source(name, f"--body-file {name}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise _UsageError(f"--body-file {name} is not UTF-8 text") from None
+        raise UsageError(f"--body-file {name} is not UTF-8 text") from None
 
 
 def _notes(text: str, payload: bytes, timestamp: str) -> list[str]:
