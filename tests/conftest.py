@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-from kwikpaisa import KwikPaisa
+from kwikpaisa import AsyncKwikPaisa, CancelledOrder, KwikPaisa
 from kwikpaisa.testing import Emulator
+
+# The base URL clients use for the emulator's in-process transport (never resolved).
+IN_PROCESS_URL = "http://emulator.localhost"
 
 # Orders every fresh emulator starts with (README examples rely on these too).
 SEED_ORDERS: dict[str | int, str] = {
@@ -73,24 +79,48 @@ def way_in(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def client_options(way_in: str, emulator: Emulator) -> Iterator[dict[str, object]]:
-    """Keyword arguments for KwikPaisa/AsyncKwikPaisa reaching the emulator ``way_in``.
+Reach = Callable[[Emulator], dict[str, Any]]
 
-    In-process, pass ``transport=emulator.transport()`` yourself only via these options:
-    the dict holds ``transport`` for the in-process case and ``base_url`` for both.
-    """
-    base = {"api_key": emulator.api_key, "secret_key": emulator.secret_key}
-    if way_in == "in-process":
-        yield {**base, "base_url": "http://emulator.localhost", "transport": emulator.transport()}
-    else:
-        with emulator.serve() as base_url:
-            yield {**base, "base_url": base_url}
+
+@pytest.fixture
+def reach(way_in: str) -> Iterator[Reach]:
+    """``reach(emu)``: keyword arguments for KwikPaisa/AsyncKwikPaisa reaching ``emu``
+    ``way_in`` (``transport`` in-process; a loopback server, stopped after the test, else)."""
+    with contextlib.ExitStack() as servers:
+
+        def options(emu: Emulator) -> dict[str, Any]:
+            base = {"api_key": emu.api_key, "secret_key": emu.secret_key}
+            if way_in == "in-process":
+                return {**base, "base_url": IN_PROCESS_URL, "transport": emu.transport()}
+            return {**base, "base_url": servers.enter_context(emu.serve())}
+
+        yield options
+
+
+@pytest.fixture
+def client_options(reach: Reach, emulator: Emulator) -> dict[str, Any]:
+    """Keyword arguments for KwikPaisa/AsyncKwikPaisa reaching the ``emulator`` fixture."""
+    return reach(emulator)
+
+
+def cancel_with(
+    flavour: str, options: dict[str, Any], order_id: object, **per_call: Any
+) -> CancelledOrder:
+    """Cancel through a fresh sync or async client built from ``options`` (closed after)."""
+    if flavour == "sync":
+        with KwikPaisa(**options) as kp:
+            return kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
+
+    async def go() -> CancelledOrder:
+        async with AsyncKwikPaisa(**options) as kp:
+            return await kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
+
+    return asyncio.run(go())
 
 
 @pytest.fixture
 def kp(client_options: dict[str, object]) -> Iterator[KwikPaisa]:
-    """A sync client on the emulator, both ways in (fast retries)."""
+    """A sync client on the emulator, both ways in."""
     with KwikPaisa(**client_options) as client:  # type: ignore[arg-type]
         yield client
 

@@ -35,7 +35,7 @@ def test_cancel_prints_json(env: dict[str, str], emulator: Emulator) -> None:
     assert emulator.cancel_count("ord_123") == 1
 
 
-def test_cancel_int_prefix_sends_a_number(env: dict[str, str], emulator: Emulator) -> None:
+def test_cancel_int_prefix_sends_a_number(env: dict[str, str]) -> None:
     done = run("cancel", "int:6116229263036", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["order_id"] == 6116229263036
@@ -145,9 +145,10 @@ def test_emulator_command_rejects_unknown_status() -> None:
     assert "unknown order status 'SHIPPED'" in done.stderr
 
 
-def test_importing_kwikpaisa_loads_no_emulator_or_server_machinery() -> None:
+@pytest.mark.parametrize("module", ["kwikpaisa", "kwikpaisa.webhooks"])
+def test_importing_kwikpaisa_loads_no_emulator_or_server_machinery(module: str) -> None:
     code = (
-        "import sys, kwikpaisa\n"
+        f"import sys, {module}\n"
         "heavy = [m for m in ('kwikpaisa.testing', 'kwikpaisa._cli', 'http.server', "
         "'socketserver', 'wsgiref', 'kwikpaisa_generated', 'argparse') if m in sys.modules]\n"
         "print(heavy)\n"

@@ -111,9 +111,7 @@ def test_a_batch_that_all_ends_cancelled_exits_0(
     assert emulator.total_cancels == 3
 
 
-def test_csv_export_with_an_order_id_column(
-    env: dict[str, str], emulator: Emulator, tmp_path: Path
-) -> None:
+def test_csv_export_with_an_order_id_column(env: dict[str, str], tmp_path: Path) -> None:
     # A spreadsheet export: byte-order mark, CRLF, quoted cells, other columns, blank cells.
     (tmp_path / "abandoned.csv").write_bytes(
         b'\xef\xbb\xbfcreated_at, Order_ID ,amount\r\n'
@@ -179,7 +177,7 @@ def test_missing_keys_are_a_configuration_error(env: dict[str, str], tmp_path: P
     assert "KWIKPAISA_API_KEY" in done.stderr
 
 
-def test_help_documents_outcomes_and_exit_codes(tmp_path: Path) -> None:
+def test_help_documents_outcomes_and_exit_codes() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kwikpaisa", "cancel", "--help"],
         capture_output=True,
@@ -465,9 +463,7 @@ def test_progress_bar_on_a_terminal(
     assert "kwikpaisa: 40 orders in" in terminal
 
 
-def test_no_bar_without_rich_says_how_to_get_one(
-    env: dict[str, str], emulator: Emulator, tmp_path: Path
-) -> None:
+def test_no_bar_without_rich_says_how_to_get_one(env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "orders.txt").write_text("ord_1\n")
     code = (
         "import sys; sys.modules['rich'] = None\n"  # as if rich were not installed
@@ -481,7 +477,7 @@ def test_no_bar_without_rich_says_how_to_get_one(
     assert lines_of(stdout)[0]["outcome"] == "cancelled"
 
 
-def test_rich_loads_only_for_a_bar(env: dict[str, str], emulator: Emulator, tmp_path: Path) -> None:
+def test_rich_loads_only_for_a_bar(env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "orders.txt").write_text("ord_1\nord_2\n")
     code = (
         "import sys\n"

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 from typing import Any
 
 import pytest
 
 from kwikpaisa import (
-    AsyncKwikPaisa,
     AuthenticationError,
-    KwikPaisa,
     OrderNotFoundError,
 )
 from kwikpaisa._response import interpret_cancel_response
 from kwikpaisa.testing import Emulator, Fault
 
-from .conftest import seeded_emulator
+from .conftest import Reach, cancel_with, seeded_emulator
 
 _SKEW = re.compile(r"Your clock is (\d+) s (ahead of|behind) KwikPaisa's")
 
@@ -30,44 +26,14 @@ def _shifted(shift: float, **options: Any) -> Emulator:
     return seeded_emulator(clock=lambda: time.time() + shift, **options)
 
 
-@pytest.fixture
-def reach(way_in: str) -> Iterator[Any]:
-    """``reach(emulator)`` -> client keyword arguments for it, in-process or over a socket."""
-    servers: list[Any] = []
-
-    def options(emu: Emulator) -> dict[str, Any]:
-        base = {"api_key": emu.api_key, "secret_key": emu.secret_key}
-        if way_in == "in-process":
-            return {**base, "base_url": "http://emulator.localhost", "transport": emu.transport()}
-        server = emu.serve()
-        servers.append(server)
-        return {**base, "base_url": server.__enter__()}
-
-    yield options
-    for server in servers:
-        server.__exit__(None, None, None)
-
-
-def _cancel(options: dict[str, Any], flavour: str, order_id: str = "ord_1") -> Any:
-    if flavour == "sync":
-        with KwikPaisa(**options) as kp:
-            return kp.orders.cancel(order_id)
-
-    async def go() -> Any:
-        async with AsyncKwikPaisa(**options) as kp:
-            return await kp.orders.cancel(order_id)
-
-    return asyncio.run(go())
-
-
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 @pytest.mark.parametrize(("shift", "direction"), [(-600, "ahead of"), (900, "behind")])
 def test_stale_timestamp_401_names_the_skew(
-    shift: int, direction: str, flavour: str, reach: Any, fast_retries: list[float]
+    shift: int, direction: str, flavour: str, reach: Reach, fast_retries: list[float]
 ) -> None:
     emu = _shifted(shift)
     with pytest.raises(AuthenticationError) as caught:
-        _cancel(reach(emu), flavour)
+        cancel_with(flavour, reach(emu), "ord_1")
     err = caught.value
     assert err.status_code == 401
     assert err.server_message == "Request timestamp expired."
@@ -84,52 +50,52 @@ def test_stale_timestamp_401_names_the_skew(
     assert emu.cancel_count("ord_1") == 0
 
 
-def test_skew_under_a_minute_is_not_mentioned(reach: Any) -> None:
+def test_skew_under_a_minute_is_not_mentioned(reach: Reach) -> None:
     # A wrong secret gives a 401 whatever the clock; 30 s of skew is not worth a word.
     emu = _shifted(30)
     options = {**reach(emu), "secret_key": "sk_test_wrong"}
     with pytest.raises(AuthenticationError) as caught:
-        _cancel(options, "sync")
+        cancel_with("sync", options, "ord_1")
     assert caught.value.server_message == "Invalid signature."
     assert "Your clock" not in str(caught.value)
     assert caught.value.clock_skew_seconds is None
 
 
-def test_skew_within_the_servers_window_still_works(reach: Any) -> None:
+def test_skew_within_the_servers_window_still_works(reach: Reach) -> None:
     # 120 s off is inside the emulator's 300 s window: the call succeeds.
     emu = _shifted(-120)
-    assert _cancel(reach(emu), "sync").status == "CANCELLED"
+    assert cancel_with("sync", reach(emu), "ord_1").status == "CANCELLED"
 
 
-def test_skew_is_a_hint_on_any_401(reach: Any) -> None:
+def test_skew_is_a_hint_on_any_401(reach: Reach) -> None:
     emu = _shifted(-120)
     options = {**reach(emu), "secret_key": "sk_test_wrong"}
     with pytest.raises(AuthenticationError) as caught:
-        _cancel(options, "sync")
+        cancel_with("sync", options, "ord_1")
     found = _SKEW.search(str(caught.value))
     assert found
     assert found[2] == "ahead of"
 
 
-def test_narrow_server_window(reach: Any) -> None:
+def test_narrow_server_window(reach: Reach) -> None:
     emu = _shifted(-90, timestamp_tolerance=60)
     with pytest.raises(AuthenticationError) as caught:
-        _cancel(reach(emu), "sync")
+        cancel_with("sync", reach(emu), "ord_1")
     assert _SKEW.search(str(caught.value))
 
 
-def test_skew_is_not_mentioned_for_other_errors(reach: Any) -> None:
+def test_skew_is_not_mentioned_for_other_errors(reach: Reach) -> None:
     emu = _shifted(-120)
     with pytest.raises(OrderNotFoundError) as caught:
-        _cancel(reach(emu), "sync", "ord_missing")
+        cancel_with("sync", reach(emu), "ord_missing")
     assert "clock" not in str(caught.value)
 
 
-def test_401_in_a_failure_body_under_200_also_names_the_skew(reach: Any) -> None:
+def test_401_in_a_failure_body_under_200_also_names_the_skew(reach: Reach) -> None:
     emu = _shifted(-3600)
     emu.inject(Fault.failure_body(401, "Request timestamp expired."))
     with pytest.raises(AuthenticationError) as caught:
-        _cancel(reach(emu), "sync")
+        cancel_with("sync", reach(emu), "ord_1")
     found = _SKEW.search(str(caught.value))
     assert found
     assert abs(int(found[1]) - 3600) <= 2

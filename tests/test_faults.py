@@ -8,7 +8,6 @@ both ways (``way_in``); the sync and the async client are both exercised.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import sys
@@ -21,7 +20,6 @@ from kwikpaisa import (
     APIConnectionError,
     APIError,
     APITimeoutError,
-    AsyncKwikPaisa,
     AuthenticationError,
     BadRequestError,
     CancelledOrder,
@@ -36,24 +34,9 @@ from kwikpaisa import (
 from kwikpaisa._constants import MAX_RESPONSE_BYTES
 from kwikpaisa.testing import Emulator, Fault
 
-from .conftest import seeded_emulator
+from .conftest import cancel_with, seeded_emulator
 
 Cancel = Callable[..., CancelledOrder]
-
-
-def cancel_with(
-    flavour: str, options: dict[str, Any], order_id: object, **per_call: Any
-) -> CancelledOrder:
-    """Cancel through a fresh sync or async client built from ``options`` (closed after)."""
-    if flavour == "sync":
-        with KwikPaisa(**options) as kp:
-            return kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
-
-    async def go() -> CancelledOrder:
-        async with AsyncKwikPaisa(**options) as kp:
-            return await kp.orders.cancel(order_id, **per_call)  # type: ignore[arg-type]
-
-    return asyncio.run(go())
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -36,7 +36,7 @@ from kwikpaisa._retry import (
 from kwikpaisa.signing import compute_signature
 from kwikpaisa.testing import Emulator, Fault
 
-from .conftest import seeded_emulator
+from .conftest import Reach, seeded_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -265,7 +265,7 @@ def test_timeout_object_is_used_as_given(emulator: Emulator) -> None:
 
 
 def test_first_attempt_409_on_a_cancelled_order_stays_an_error(
-    emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
+    kp: KwikPaisa, fast_retries: list[float]
 ) -> None:
     with pytest.raises(OrderNotCancellableError) as caught:
         kp.orders.cancel("ord_cancelled")
@@ -360,7 +360,7 @@ class _Clock:
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_each_attempt_has_a_fresh_timestamp_and_signature(
-    flavour: str, way_in: str, monkeypatch: pytest.MonkeyPatch
+    flavour: str, reach: Reach, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Attempts 400 s apart (beyond the emulator's 300 s window): a reused timestamp
     would be refused with 401, so success proves each attempt was signed again."""
@@ -388,25 +388,23 @@ def test_each_attempt_has_a_fresh_timestamp_and_signature(
         record(request)
 
     emu.inject(Fault.http_status(503), Fault.http_status(500))
-    with emu.serve() as served:
-        base_url = "http://emulator.localhost" if way_in == "in-process" else served
-        transport = emu.transport() if way_in == "in-process" else None
-        if flavour == "sync":
-            http = httpx.Client(transport=transport, event_hooks={"request": [record]})
-            with KwikPaisa(emu.api_key, emu.secret_key, base_url=base_url, http_client=http) as kp:
-                order = kp.orders.cancel("ord_1")
-            http.close()
-        else:
+    options = reach(emu)
+    transport = options.pop("transport", None)
+    if flavour == "sync":
+        http = httpx.Client(transport=transport, event_hooks={"request": [record]})
+        with KwikPaisa(**options, http_client=http) as kp:
+            order = kp.orders.cancel("ord_1")
+        http.close()
+    else:
 
-            async def go() -> Any:
-                async with (
-                    httpx.AsyncClient(transport=transport, event_hooks={"request": [arecord]}) as h,
-                    AsyncKwikPaisa(emu.api_key, emu.secret_key, base_url=base_url, http_client=h)
-                    as kp,
-                ):
-                    return await kp.orders.cancel("ord_1")
+        async def go() -> Any:
+            async with (
+                httpx.AsyncClient(transport=transport, event_hooks={"request": [arecord]}) as h,
+                AsyncKwikPaisa(**options, http_client=h) as kp,
+            ):
+                return await kp.orders.cancel("ord_1")
 
-            order = asyncio.run(go())
+        order = asyncio.run(go())
 
     assert order.attempts == 3
     assert order.already_cancelled is False
@@ -542,16 +540,12 @@ def test_retry_after_date_is_measured_from_the_servers_date_header() -> None:
 
 
 def test_retry_after_date_from_a_skewed_server_through_the_client(
-    way_in: str, fast_retries: list[float]
+    reach: Reach, fast_retries: list[float]
 ) -> None:
     # A server 200 s ahead (inside its 300 s window) asks for a retry 5 s from its now.
     emu = seeded_emulator(clock=lambda: time.time() + 200)
     emu.inject(Fault.http_status(503, retry_after=formatdate(emu.clock() + 5, usegmt=True)))
-    with emu.serve() as served:
-        options: dict[str, Any] = {"base_url": served}
-        if way_in == "in-process":
-            options = {"base_url": "http://emulator.localhost", "transport": emu.transport()}
-        with KwikPaisa(emu.api_key, emu.secret_key, **options) as kp:
-            assert kp.orders.cancel("ord_1").attempts == 2
+    with KwikPaisa(**reach(emu)) as kp:
+        assert kp.orders.cancel("ord_1").attempts == 2
     assert len(fast_retries) == 1
     assert 3.0 <= fast_retries[0] <= 6.0

@@ -24,7 +24,7 @@ from kwikpaisa import AsyncKwikPaisa, ConfigurationError, KwikPaisa, KwikPaisaEr
 from kwikpaisa._environment import resolve_settings
 from kwikpaisa.testing import Emulator, Fault
 
-from .conftest import SEED_ORDERS
+from .conftest import Reach, seeded_emulator
 
 SECRET = "sk_test_SUPERSECRET_value_123"
 API_KEY = "pk_test_merchant_key_abcd"
@@ -37,10 +37,7 @@ _ATTEMPT_LINE = re.compile(
 
 
 def _emulator(**options: Any) -> Emulator:
-    emu = Emulator(API_KEY, SECRET, **options)
-    for order_id, status in SEED_ORDERS.items():
-        emu.add_order(order_id, status)
-    return emu
+    return seeded_emulator(api_key=API_KEY, secret_key=SECRET, **options)
 
 
 class Seen:
@@ -115,34 +112,29 @@ def test_no_error_path_shows_the_secret(
     name: str,
     faults: list[Fault],
     order_id: str | int,
-    way_in: str,
+    reach: Reach,
     fast_retries: list[float],
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
     emu = _emulator()
     seen = Seen()
-    with emu.serve() as served:
-        options: dict[str, Any] = {"api_key": API_KEY, "secret_key": SECRET, "timeout": 0.3}
-        if way_in == "in-process":
-            options.update(base_url="http://emulator.localhost", transport=emu.transport())
-        else:
-            options.update(base_url=served)
-        emu.inject(*faults)
-        with KwikPaisa(**options) as kp:
-            seen.add(kp)
-            seen.add(kp.orders)
-            seen.add(kp.low_level_client)
-            seen.add(kp._http.auth)
-            seen.attempt(lambda: kp.orders.cancel(order_id))
+    options: dict[str, Any] = {**reach(emu), "timeout": 0.3}
+    emu.inject(*faults)
+    with KwikPaisa(**options) as kp:
+        seen.add(kp)
+        seen.add(kp.orders)
+        seen.add(kp.low_level_client)
+        seen.add(kp._http.auth)
+        seen.attempt(lambda: kp.orders.cancel(order_id))
 
-        emu.inject(*faults)
+    emu.inject(*faults)
 
-        async def go() -> Any:
-            async with AsyncKwikPaisa(**options) as akp:
-                seen.add(akp)
-                return await akp.orders.cancel(order_id)
+    async def go() -> Any:
+        async with AsyncKwikPaisa(**options) as akp:
+            seen.add(akp)
+            return await akp.orders.cancel(order_id)
 
-        seen.attempt(lambda: asyncio.run(go()))
+    seen.attempt(lambda: asyncio.run(go()))
     seen.assert_clean()
     logs = _log_texts(debug_logs)
     for text in logs:

@@ -74,22 +74,6 @@ def test_arguments_win_over_environment_variables(monkeypatch: pytest.MonkeyPatc
         assert "1111" in repr(kp)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "names"),
-    [
-        ({"secret_key": "s"}, ("api_key", "KWIKPAISA_API_KEY")),
-        ({"api_key": "pk_test_abc"}, ("secret_key", "KWIKPAISA_SECRET_KEY")),
-    ],
-)
-def test_missing_credentials_name_the_argument_and_variable(
-    kwargs: dict[str, str], names: tuple[str, str]
-) -> None:
-    with pytest.raises(ConfigurationError) as info:
-        KwikPaisa(**kwargs)
-    for name in names:
-        assert name in str(info.value)
-
-
 def test_sandbox_key_with_production_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="sandbox key") as info:
         KwikPaisa("pk_test_abcdefgh1234", "sk", environment=Environment.PRODUCTION)
