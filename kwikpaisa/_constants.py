@@ -58,6 +58,10 @@ ENV_ENVIRONMENT = "KWIKPAISA_ENVIRONMENT"
 ENV_BASE_URL = "KWIKPAISA_BASE_URL"
 ENV_LOG = "KWIKPAISA_LOG"
 
+# The bundled emulator's credentials unless others are given (public test values).
+EMULATOR_API_KEY = "pk_test_emulator"
+EMULATOR_SECRET_KEY = "sk_test_emulator"  # noqa: S105 (the emulator's public test key)
+
 # Sandbox API keys start with this prefix (KwikPaisa's guide).
 SANDBOX_KEY_PREFIX = "pk_test_"
 

@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-from ..testing._emulator import DEFAULT_API_KEY, DEFAULT_SECRET_KEY
+from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY
 
 
 def register(subparsers: Any) -> None:
@@ -26,9 +26,9 @@ def register(subparsers: Any) -> None:
         metavar="ID[:STATUS]",
         help="seed an order (repeatable); STATUS defaults to UN_PAID",
     )
-    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="API key the emulator accepts")
+    parser.add_argument("--api-key", default=EMULATOR_API_KEY, help="API key the emulator accepts")
     parser.add_argument(
-        "--secret-key", default=DEFAULT_SECRET_KEY, help="secret key it verifies signatures with"
+        "--secret-key", default=EMULATOR_SECRET_KEY, help="secret key it verifies signatures with"
     )
     parser.add_argument(
         "--timestamp-tolerance", type=int, default=300, help="accepted clock difference, seconds"

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._client import AsyncKwikPaisa, KwikPaisa
-from .._constants import CANCEL_ORDER_PATH, TIMESTAMP_TOLERANCE
+from .._constants import (
+    CANCEL_ORDER_PATH,
+    EMULATOR_API_KEY,
+    EMULATOR_SECRET_KEY,
+    TIMESTAMP_TOLERANCE,
+)
 from .._models import IST
 from ..signing import (
     canonical_payload,
@@ -61,8 +66,8 @@ ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED"
 CANCELLABLE_STATUSES = frozenset({"UN_PAID", "PENDING"})
 """Statuses from which an order can be cancelled; the rest answer 409."""
 
-DEFAULT_API_KEY = "pk_test_emulator"
-DEFAULT_SECRET_KEY = "sk_test_emulator"  # noqa: S105 (the emulator's public test key)
+DEFAULT_API_KEY = EMULATOR_API_KEY
+DEFAULT_SECRET_KEY = EMULATOR_SECRET_KEY
 
 _NOT_CANCELLABLE = {
     "PAID": "Order already paid; it cannot be cancelled.",
