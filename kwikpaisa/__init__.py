@@ -10,9 +10,7 @@ The emulator (``kwikpaisa.testing``) and the command line load only when used.
 from typing import TYPE_CHECKING
 
 from ._client import AsyncKwikPaisa as AsyncKwikPaisa
-from ._client import AsyncOrders as AsyncOrders
 from ._client import KwikPaisa as KwikPaisa
-from ._client import Orders as Orders
 from ._environment import Environment as Environment
 from ._logging import setup_logging_from_env as _setup_logging_from_env
 from ._models import CancelledOrder as CancelledOrder
@@ -23,7 +21,10 @@ from .errors import APITimeoutError as APITimeoutError
 from .errors import AuthenticationError as AuthenticationError
 from .errors import BadRequestError as BadRequestError
 from .errors import ConfigurationError as ConfigurationError
+from .errors import ConflictError as ConflictError
 from .errors import KwikPaisaError as KwikPaisaError
+from .errors import NotFoundError as NotFoundError
+from .errors import OrderExistsError as OrderExistsError
 from .errors import OrderNotCancellableError as OrderNotCancellableError
 from .errors import OrderNotFoundError as OrderNotFoundError
 from .errors import PermissionDeniedError as PermissionDeniedError
@@ -31,6 +32,8 @@ from .errors import RateLimitError as RateLimitError
 from .errors import ServerError as ServerError
 from .errors import UnprocessableEntityError as UnprocessableEntityError
 from .errors import WebhookVerificationError as WebhookVerificationError
+from .resources.orders import AsyncOrders as AsyncOrders
+from .resources.orders import Orders as Orders
 
 if TYPE_CHECKING:
     # Loaded on first use (see __getattr__): the batch engine brings in asyncio.
@@ -47,9 +50,12 @@ __all__ = [
     "CancelOutcome",
     "CancelledOrder",
     "ConfigurationError",
+    "ConflictError",
     "Environment",
     "KwikPaisa",
     "KwikPaisaError",
+    "NotFoundError",
+    "OrderExistsError",
     "OrderNotCancellableError",
     "OrderNotFoundError",
     "Orders",

@@ -1,7 +1,7 @@
 """Cancelling many orders at once: per-order outcomes and a batch-wide back-off.
 
 :func:`cancel_many` (``AsyncOrders.cancel_many``) drives the same per-attempt
-decisions as ``orders.cancel`` (:class:`~kwikpaisa._call.CancelCall`) with two
+decisions as ``orders.cancel`` (:class:`~kwikpaisa._call.Call`) with two
 differences that matter for a batch:
 
 * a 429, or any answer carrying ``Retry-After``, pauses **every** task of the
@@ -42,10 +42,12 @@ import attrs
 from ._client import _check_retries, _make_timeout
 from ._constants import DEFAULT_CONCURRENCY
 from ._models import CancelledOrder
+from ._validation import validate_order_id
 from .errors import (
     OrderNotCancellableError,
     OrderNotFoundError,
 )
+from .resources.orders import CANCEL
 
 if TYPE_CHECKING:
     from ._client import AsyncKwikPaisa, TimeoutTypes
@@ -197,7 +199,15 @@ async def _cancel_one(
 ) -> CancelOutcome:
     """One order: ``orders.cancel``'s loop, waiting at the shared gate before each attempt."""
     try:
-        call, request = client._start_call(order_id, timeout, max_retries)
+        oid = validate_order_id(order_id)
+        call, request = client._prepare(
+            CANCEL,
+            {"order_id": oid},
+            order_id=oid,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=None,
+        )
     except (TypeError, ValueError) as error:  # an invalid id: never sent
         return outcome_for(order_id, error=error, attempts=0)
     while True:

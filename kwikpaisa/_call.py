@@ -1,27 +1,28 @@
-"""One cancel call across its attempts: the decisions, with no I/O.
+"""One call of any operation across its attempts: the decisions, with no I/O.
 
 The sync and async clients run the same loop shape around this object: send,
-hand the outcome here, then return, raise or sleep and go again.
+hand the outcome here, then return, raise or sleep and go again. What differs
+between operations (wording, error classes, whether a lost answer may be
+repeated, what a later answer then means) comes from its :class:`Operation`.
 """
 
 from __future__ import annotations
 
 import ssl
+from typing import Any, Generic, TypeVar
 
 import httpx
 
+from ._generated import parse_success
 from ._logging import logger
-from ._models import CancelledOrder
-from ._response import interpret_cancel_response
+from ._operation import Operation
+from ._response import interpret_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-    KwikPaisaError,
-    OrderNotCancellableError,
-)
+from .errors import APIConnectionError, APITimeoutError, KwikPaisaError
 
-__all__ = ["CancelCall", "Step"]
+__all__ = ["Call", "Step"]
+
+R = TypeVar("R")
 
 
 def _certificate_rejected(exc: BaseException) -> bool:
@@ -36,37 +37,73 @@ def _certificate_rejected(exc: BaseException) -> bool:
     return False
 
 
-class Step:
+class Step(Generic[R]):
     """What to do after an attempt: return ``result``, raise ``error``, or wait ``delay`` s."""
 
-    __slots__ = ("delay", "error", "pause_all", "result")
+    __slots__ = ("delay", "error", "pause_all", "reason", "result")
 
     def __init__(
         self,
         *,
-        result: CancelledOrder | None = None,
+        result: R | None = None,
         error: KwikPaisaError | None = None,
         delay: float | None = None,
         pause_all: float | None = None,
+        reason: KwikPaisaError | None = None,
     ) -> None:
         self.result = result
         self.error = error
         self.delay = delay
+        self.reason = reason
+        """With ``delay``: the failure being retried."""
         self.pause_all = pause_all
         """Seconds KwikPaisa asked every caller to hold off (a 429, or ``Retry-After``),
         whether or not this call retries; a batch pauses all its tasks for that long."""
 
 
-class CancelCall:
-    """Tracks one cancel call: attempts made, and whether KwikPaisa may already have acted."""
+class Call(Generic[R]):
+    """Tracks one call: attempts made, and whether KwikPaisa may already have acted."""
 
-    __slots__ = ("attempts", "max_retries", "may_have_reached", "order_id", "url")
+    __slots__ = (
+        "attempt_timeout",
+        "attempts",
+        "deadline",
+        "max_retries",
+        "may_have_reached",
+        "operation",
+        "order_id",
+        "request",
+        "subject",
+        "total_timeout",
+        "url",
+    )
 
-    def __init__(self, order_id: str | int, *, max_retries: int, url: str | None = None) -> None:
+    def __init__(
+        self,
+        operation: Operation[R],
+        order_id: str | int | None,
+        *,
+        max_retries: int,
+        url: str | None = None,
+        subject: str | None = None,
+        total_timeout: float | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        self.operation = operation
         self.order_id = order_id
+        """The order the call is about (``None`` for ``kp.post``)."""
+        self.subject = subject if subject is not None else f"order {order_id!r}"
+        """What messages say the call is about: ``order 'ord_1'``, or a method and path."""
         self.max_retries = max_retries
         self.url = url
-        """Where the cancel is sent (named by connection errors)."""
+        """Where the request is sent (named by connection errors)."""
+        self.total_timeout = total_timeout
+        self.deadline = deadline
+        """``time.monotonic()`` value after which no attempt starts and no wait begins."""
+        self.request: httpx.Request | None = None
+        """The request being sent (attached to errors)."""
+        self.attempt_timeout: dict[str, float | None] = {}
+        """The per-attempt timeout (httpx's form), before ``total_timeout`` shortens it."""
         self.attempts = 0
         self.may_have_reached = False
         """True once an attempt may have been processed by KwikPaisa without us
@@ -76,123 +113,156 @@ class CancelCall:
         self.attempts += 1
         return self.attempts
 
+    # -- wording ------------------------------------------------------------------
+
+    def describe(self, template: str, **values: str) -> str:
+        """``template`` with the operation's phrases and this call's subject filled in."""
+        wording = self.operation.wording
+        subject = self.subject
+        fill = {"subject": subject, "Subject": subject[:1].upper() + subject[1:], **values}
+        return template.format(
+            the_call=wording.the_call.format(**fill),
+            the_request=wording.the_request.format(**fill),
+            to_do=wording.to_do.format(**fill),
+            lost_advice=wording.lost_advice,
+            server_advice=wording.server_advice,
+            bad_request_advice=wording.bad_request_advice,
+            **fill,
+        )
+
+    # -- decisions ----------------------------------------------------------------
+
+    def parse_success(self, content: bytes, body: Any) -> Any:
+        """The generated response model of a success (the JSON body for ``kp.post``)."""
+        endpoint = self.operation.endpoint
+        return body if endpoint is None else parse_success(endpoint, content)
+
     def _retry_or(
         self, error: KwikPaisaError, retry_after: float | None = None, *, rate_limited: bool = False
-    ) -> Step:
+    ) -> Step[R]:
         delay = calculate_retry_delay(self.attempts, retry_after)
         pause_all = delay if rate_limited or retry_after is not None else None
         if self.attempts <= self.max_retries:
             logger.info(
-                "Retrying the cancel of order %r in %.2f s; attempt %d of %d failed: %s",
-                self.order_id,
+                "Retrying %s in %.2f s; attempt %d of %d failed: %s",
+                self.describe("{the_call}"),
                 delay,
                 self.attempts,
                 self.max_retries + 1,
                 error.message,
             )
-            return Step(delay=delay, pause_all=pause_all)
+            return Step(delay=delay, pause_all=pause_all, reason=error)
         return Step(error=error, pause_all=pause_all)
 
-    def on_response(self, status_code: int, headers: httpx.Headers, content: bytes) -> Step:
+    def _lost(self, error: KwikPaisaError, retry_after: float | None = None) -> Step[R]:
+        """The answer may be lost after KwikPaisa acted: retried only if that is safe."""
+        self.may_have_reached = True
+        if not self.operation.retry_lost:
+            return Step(error=error)
+        return self._retry_or(error, retry_after)
+
+    def on_response(
+        self,
+        status_code: int,
+        headers: httpx.Headers,
+        content: bytes,
+        *,
+        request: httpx.Request | None = None,
+    ) -> Step[R]:
         """Decide what a complete HTTP answer means."""
-        outcome = interpret_cancel_response(
-            status_code, headers, content, order_id=self.order_id, attempts=self.attempts
-        )
+        outcome = interpret_response(self, status_code, headers, content, request=request)
         if outcome.result is not None:
             return Step(result=outcome.result)
         error = outcome.error
         assert error is not None
-        if (
-            isinstance(error, OrderNotCancellableError)
-            and self.may_have_reached
-            and error.order_status == "CANCELLED"
-        ):
-            # An earlier attempt cancelled it; this retry only saw the result.
-            return Step(result=self._already_cancelled(error))
-        if (
-            isinstance(error, OrderNotCancellableError)
-            and self.may_have_reached
-            and error.order_status is None
-        ):
-            # KwikPaisa did not say why: the lost earlier attempt may be the reason.
-            error.message += (
-                "; an earlier attempt of this call may have cancelled it: check the order's status"
-            )
-            error.args = (error.message,)
+        if self.may_have_reached:
+            error.earlier_attempt_unanswered = True
+            if self.operation.after_lost is not None:
+                result = self.operation.after_lost(error, self)
+                if result is not None:
+                    return Step(result=result)
         if outcome.answer_lost:
-            self.may_have_reached = True
-            return self._retry_or(error)
+            return self._lost(error)
         if should_retry_status(outcome.status):
-            if outcome.status != 429:
-                self.may_have_reached = True
             wait = parse_retry_after(outcome.retry_after, date=headers.get("date"))
-            return self._retry_or(error, wait, rate_limited=outcome.status == 429)
+            if outcome.status == 429:
+                return self._retry_or(error, wait, rate_limited=True)
+            return self._lost(error, wait)
         return Step(error=error)
 
-    def on_redirect(self, status_code: int, location: str | None) -> Step:
+    def on_redirect(self, status_code: int, location: str | None) -> Step[R]:
         """A 3xx: never followed for a signed request, never retried."""
         target = location or "(no Location header)"
         return Step(
             error=self._connection_error(
-                f"KwikPaisa answered the cancel of order {self.order_id!r} with a redirect "
-                f"(HTTP {status_code}) to {target}; signed requests are not redirected: "
+                self.describe("KwikPaisa answered {the_call} with a redirect ")
+                + f"(HTTP {status_code}) to {target}; signed requests are not redirected: "
                 "check base_url (it must be the API's https:// address)"
             )
         )
 
-    def on_too_large(self, limit: int) -> Step:
+    def on_too_large(self, limit: int) -> Step[R]:
         """A response body over ``limit`` bytes: not read, not trusted."""
-        self.may_have_reached = True
-        return self._retry_or(
+        return self._lost(
             self._connection_error(
-                f"KwikPaisa's answer to the cancel of order {self.order_id!r} was larger than "
-                f"{limit} bytes and was not read; the order may have been cancelled: "
-                "repeat the call to confirm"
+                self.describe("KwikPaisa's answer to {the_call} was larger than ")
+                + f"{limit} bytes and was not read; "
+                + self.operation.wording.lost_advice
             )
         )
 
-    def on_transport_error(self, exc: httpx.RequestError) -> Step:
+    def on_transport_error(self, exc: httpx.RequestError) -> Step[R]:
         """Decide what a failed exchange (no complete HTTP answer) means."""
         sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        if sent:
-            self.may_have_reached = True
         at = f" at {self.url}" if self.url else ""
+        to_do = self.describe("{to_do}")
         if _certificate_rejected(exc):
             # Not retried: an untrusted certificate does not fix itself.
             return Step(
                 error=self._connection_error(
-                    f"Could not connect to KwikPaisa{at} to cancel order {self.order_id!r}: "
+                    f"Could not connect to KwikPaisa{at} to {to_do}: "
                     f"the server's TLS certificate is not trusted ({exc}); check base_url, or "
                     "pass verify=ssl_context with the CA that signed it"
                 )
             )
+        lost_advice = self.operation.wording.lost_advice
         if isinstance(exc, httpx.TimeoutException):
             phase = "connecting" if not sent else "waiting for the answer"
-            advice = (
-                "the order may have been cancelled: repeat the call to confirm"
-                if sent
-                else "check the network, or raise timeout="
-            )
+            advice = lost_advice if sent else "check the network, or raise timeout="
             if isinstance(exc, httpx.PoolTimeout):
                 phase = "waiting for a free connection in the pool"
                 advice = "too many calls share this client at once: run fewer, or raise timeout="
-            return self._retry_or(
-                self._connection_error(
-                    f"Timed out {phase} to cancel order {self.order_id!r}{at}; {advice}",
-                    cls=APITimeoutError,
-                )
+            error = self._connection_error(
+                f"Timed out {phase} to {to_do}{at}; {advice}", cls=APITimeoutError
             )
-        reason = str(exc) or type(exc).__name__
-        if sent:
-            what = "The connection to KwikPaisa broke"
-            advice = "the order may have been cancelled: repeat the call to confirm"
         else:
-            what = "Could not connect to KwikPaisa"
-            advice = "check the network and base_url"
-        return self._retry_or(
-            self._connection_error(
-                f"{what}{at} to cancel order {self.order_id!r} ({reason}); {advice}"
-            )
+            reason = str(exc) or type(exc).__name__
+            if sent:
+                what, advice = "The connection to KwikPaisa broke", lost_advice
+            else:
+                what, advice = "Could not connect to KwikPaisa", "check the network and base_url"
+            error = self._connection_error(f"{what}{at} to {to_do} ({reason}); {advice}")
+        return self._lost(error) if sent else self._retry_or(error)
+
+    def deadline_error(self, last: KwikPaisaError | None) -> APITimeoutError:
+        """``total_timeout`` ran out: no further attempt or wait fits in it."""
+        advice = (
+            self.operation.wording.lost_advice
+            if self.may_have_reached
+            else "no attempt reached KwikPaisa, so nothing was done"
+        )
+        message = (
+            f"Gave up trying to {self.describe('{to_do}')}: total_timeout={self.total_timeout:g} s "
+            f"ran out after {self.attempts} attempt{'s' if self.attempts != 1 else ''}; {advice}"
+        )
+        if last is not None:
+            message += f". Last failure: {last.message}"
+        return APITimeoutError(
+            message,
+            order_id=self.order_id,
+            attempts=self.attempts,
+            request_url=self.url,
+            request=self.request,
         )
 
     def _connection_error(
@@ -204,19 +274,8 @@ class CancelCall:
             order_id=self.order_id,
             attempts=self.attempts,
             request_url=self.url,
+            request=self.request,
         )
 
     def _after(self) -> str:
         return f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
-
-    def _already_cancelled(self, error: OrderNotCancellableError) -> CancelledOrder:
-        body = error.body if isinstance(error.body, dict) else {}
-        return CancelledOrder(
-            order_id=self.order_id,
-            status="CANCELLED",
-            cancelled_at=None,
-            message=error.server_message,
-            raw=body,
-            already_cancelled=True,
-            attempts=self.attempts,
-        )

@@ -1,24 +1,26 @@
 """The clients: :class:`KwikPaisa` (sync) and :class:`AsyncKwikPaisa` (async).
 
-Both share every decision (settings, request building, what a response means,
-whether and how long to wait before retrying) through :class:`_BaseClient` and
-:class:`~kwikpaisa._call.CancelCall`; only the thin send-and-sleep loop exists twice.
+Every operation travels one request path: validate, build (through the generated
+endpoint), sign, send, read (capped), decide, retry. Both clients share every
+decision (settings, request building, what a response means, whether and how long
+to wait) through :class:`_BaseClient` and :class:`~kwikpaisa._call.Call`; only the
+thin send-and-sleep loop exists twice. Operations themselves live in ``resources/``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import time
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from ._call import CancelCall, Step
+from ._call import Call, Step
 from ._constants import (
-    CANCEL_ORDER_PATH,
-    DEFAULT_CONCURRENCY,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
@@ -27,28 +29,28 @@ from ._constants import (
     MAX_RESPONSE_BYTES,
 )
 from ._environment import Environment, mask_key, resolve_settings
+from ._generated import build_request_parts
 from ._logging import logger
-from ._models import CancelledOrder
-from ._validation import validate_order_id
+from ._operation import Operation
 from ._version import __version__
 from .errors import ConfigurationError
-from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
+from .resources.orders import AsyncOrders, Orders
+from .resources.raw import post_operation, validate_post
+from .signing import CANONICAL_BODY_EXTENSION, MaskedHeaders, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
-    import asyncio
-    from collections.abc import Callable, Iterable
-
     import kwikpaisa_generated
-
-    from ._bulk import CancelOutcome
 
 __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
 
 TimeoutTypes = float | httpx.Timeout
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+R = TypeVar("R")
 
-# The waits between attempts (module attributes, so tests can make them instant).
+# The waits between attempts and the clock deadlines are read from (module attributes,
+# so tests can make waits instant and move time without sleeping).
 _sleep = time.sleep
+_monotonic = time.monotonic
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -72,6 +74,20 @@ def _check_retries(max_retries: object) -> int:
     return max_retries
 
 
+def _check_total_timeout(total_timeout: object) -> float | None:
+    if total_timeout is None:
+        return None
+    if (
+        isinstance(total_timeout, bool)
+        or not isinstance(total_timeout, int | float)
+        or not total_timeout > 0
+    ):
+        raise ValueError(
+            f"total_timeout must be a positive number of seconds or None, got {total_timeout!r}"
+        )
+    return float(total_timeout)
+
+
 class _BaseClient:
     """Settings and pure request/response logic shared by both clients."""
 
@@ -86,6 +102,7 @@ class _BaseClient:
         base_url: str | None,
         timeout: TimeoutTypes,
         max_retries: int,
+        total_timeout: float | None,
         verify: bool | ssl.SSLContext,
     ) -> None:
         settings = resolve_settings(
@@ -99,6 +116,9 @@ class _BaseClient:
         """Default timeout of each attempt (override per call with ``timeout=``)."""
         self.max_retries: int = _check_retries(max_retries)
         """Default retries after the first attempt (override per call with ``max_retries=``)."""
+        self.total_timeout: float | None = _check_total_timeout(total_timeout)
+        """Default bound, in seconds, on a whole call: attempts, retries and waits together
+        (``None``: per-attempt timeouts only). Override per call with ``total_timeout=``."""
         if verify is not True and not isinstance(verify, ssl.SSLContext):
             if verify is not False:
                 raise ValueError(f"verify must be True, False or an ssl.SSLContext, not {verify!r}")
@@ -106,7 +126,7 @@ class _BaseClient:
         self._verify = verify
         self._api_key_masked = mask_key(settings.api_key)
         self._auth = SigningAuth(settings.api_key, settings.secret_key)
-        self._cancel_url = self.base_url + CANCEL_ORDER_PATH
+        self._pid = os.getpid()
         self._headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -151,28 +171,77 @@ class _BaseClient:
         self._transport = transport
         return http_client if http_client is not None else cls(**self._client_args(transport))
 
-    def _start_call(
-        self, order_id: object, timeout: TimeoutTypes | None, max_retries: int | None
-    ) -> tuple[CancelCall, httpx.Request]:
-        """Validate the input and build the (not yet signed) request; no I/O."""
-        oid = validate_order_id(order_id)
+    def _prepare(
+        self,
+        operation: Operation[R],
+        fields: Mapping[str, Any],
+        *,
+        order_id: str | int | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        total_timeout: float | None,
+        path: str | None = None,
+    ) -> tuple[Call[R], httpx.Request]:
+        """Build the (not yet signed) request through the generated endpoint; no I/O."""
         retries = self.max_retries if max_retries is None else _check_retries(max_retries)
-        call = CancelCall(oid, max_retries=retries, url=self._cancel_url)
+        limit = self.total_timeout if total_timeout is None else _check_total_timeout(total_timeout)
+        if operation.endpoint is not None and operation.body_model is not None:
+            method, path, json_body = build_request_parts(
+                operation.endpoint, operation.body_model, dict(fields)
+            )
+        else:
+            method, json_body = "POST", fields
+        url = self.base_url + str(path)
+        call = Call(
+            operation,
+            order_id,
+            max_retries=retries,
+            url=url,
+            subject=None if order_id is not None else f"POST {path}",
+            total_timeout=limit,
+            deadline=None if limit is None else _monotonic() + limit,
+        )
         request = self._http.build_request(
-            "POST",
-            self._cancel_url,
-            content=canonical_payload({"order_id": oid}),
+            method,
+            url,
+            content=canonical_payload(json_body),
             headers=self._headers,
             timeout=self.timeout if timeout is None else _make_timeout(timeout),
             extensions={CANONICAL_BODY_EXTENSION: True},
         )
+        request.headers = MaskedHeaders(request.headers)
+        call.request = request
+        call.attempt_timeout = dict(request.extensions["timeout"])
         return call, request
 
-    def _log_attempt(self, call: CancelCall, status: object, started: float) -> None:
+    def _fit_attempt(self, call: Call[R], request: httpx.Request) -> Step[R] | None:
+        """Start an attempt: a deadline error if ``total_timeout`` has run out, else
+        ``None`` (with this attempt's timeouts shortened to the time left)."""
+        call.start_attempt()
+        if call.deadline is None:
+            return None
+        left = call.deadline - _monotonic()
+        if left <= 0:
+            call.attempts -= 1  # this attempt never started
+            return Step(error=call.deadline_error(None))
+        request.extensions["timeout"] = {
+            phase: left if limit is None else min(limit, left)
+            for phase, limit in call.attempt_timeout.items()
+        }
+        return None
+
+    def _wait(self, call: Call[R], step: Step[R]) -> float:
+        """The wait before the next attempt, or raise when it would outlast the deadline."""
+        assert step.delay is not None
+        if call.deadline is not None and _monotonic() + step.delay >= call.deadline:
+            raise call.deadline_error(step.reason)
+        return step.delay
+
+    def _log_attempt(self, call: Call[R], status: object, started: float) -> None:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "POST %s -> %s in %.1f ms (attempt %d of %d, api_key %s)",
-                self._cancel_url,
+                call.url,
                 status,
                 (time.perf_counter() - started) * 1000,
                 call.attempts,
@@ -181,13 +250,22 @@ class _BaseClient:
             )
 
     def _after_response(
-        self, call: CancelCall, response: httpx.Response, body: bytes | None
-    ) -> Step:
+        self, call: Call[R], response: httpx.Response, body: bytes | None
+    ) -> Step[R]:
         if response.is_redirect:
             return call.on_redirect(response.status_code, response.headers.get("location"))
         if body is None:
             return call.on_too_large(MAX_RESPONSE_BYTES)
-        return call.on_response(response.status_code, response.headers, body)
+        return call.on_response(
+            response.status_code, response.headers, body, request=response.request
+        )
+
+    def _forked(self) -> bool:
+        """True (once) in a child process that inherited this client from its parent."""
+        if self._pid == os.getpid():
+            return False
+        self._pid = os.getpid()
+        return True
 
     def _low_level(self, http: httpx.Client | httpx.AsyncClient) -> kwikpaisa_generated.Client:
         """A generated ``Client`` sending through ``http`` (whose auth signs every request)."""
@@ -229,6 +307,7 @@ class KwikPaisa(_BaseClient):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: float | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
@@ -240,26 +319,81 @@ class KwikPaisa(_BaseClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            total_timeout=total_timeout,
             verify=verify,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http: httpx.Client | None = None
+        self._low_level_client: kwikpaisa_generated.Client | None = None
         self.orders = Orders(self)
-        """Order operations: :meth:`Orders.cancel`."""
+        """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`."""
 
     @property
     def low_level_client(self) -> kwikpaisa_generated.Client:
-        """The generated low-level client, with this client's base URL and signing attached.
+        """The generated low-level client, with this client's base URL and signing attached
+        (created once per client).
 
-        Pass it as ``client=`` to the functions in ``kwikpaisa_generated.api``; the
-        ``x_api_key``/``x_signature``/``x_timestamp`` arguments they require are
-        overwritten with fresh, correct values on every send.
+        Pass it as ``client=`` to the functions in ``kwikpaisa_generated.api``: every
+        request it sends is signed afresh, and they return typed response envelopes.
         """
-        if self._owns_http:
-            return self._low_level(self._http)
-        if self._low_level_http is None:
-            self._low_level_http = httpx.Client(**self._client_args(self._transport))
-        return self._low_level(self._low_level_http)
+        self._reopen_after_fork()
+        if self._low_level_client is None:
+            if not self._owns_http and self._low_level_http is None:
+                self._low_level_http = httpx.Client(**self._client_args(self._transport))
+            self._low_level_client = self._low_level(self._low_level_http or self._http)
+        return self._low_level_client
+
+    def _reopen_after_fork(self) -> None:
+        # A child process never shares its parent's sockets: it opens a pool of its own.
+        # (The parent's pool is dropped, not closed: closing would end the parent's TLS
+        # sessions on the shared sockets.)
+        if self._forked():
+            if self._owns_http:
+                self._http = httpx.Client(**self._client_args(self._transport))
+            if self._low_level_http is not None:
+                self._low_level_http = httpx.Client(**self._client_args(self._transport))
+            self._low_level_client = None
+
+    def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        idempotent: bool = False,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """POST ``body`` to ``path`` through the SDK's request path; return the parsed body.
+
+        For operations KwikPaisa publishes before this SDK knows them: signed, checked for
+        a failure body (also under HTTP 200), and raising the typed errors. Retries only
+        what is safe: attempts that never reached KwikPaisa, and 429s; with
+        ``idempotent=True`` also lost answers and 5xx.
+        """
+        validate_post(path, body)
+        return self._request(
+            post_operation(idempotent),
+            body,
+            order_id=None,
+            path=path,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
+
+    def _request(
+        self, operation: Operation[R], fields: Mapping[str, Any], **options: Any
+    ) -> R:
+        """Run one call of ``operation`` to its end: the result, or the error."""
+        call, request = self._prepare(operation, fields, **options)
+        while True:
+            step = self._attempt(call, request)
+            if step.result is not None:
+                return step.result
+            if step.error is not None:
+                raise step.error
+            _sleep(self._wait(call, step))
 
     def close(self) -> None:
         """Close the connection pool (not one passed in as ``http_client``)."""
@@ -279,8 +413,11 @@ class KwikPaisa(_BaseClient):
     ) -> None:
         self.close()
 
-    def _attempt(self, call: CancelCall, request: httpx.Request) -> Step:
-        call.start_attempt()
+    def _attempt(self, call: Call[R], request: httpx.Request) -> Step[R]:
+        expired = self._fit_attempt(call, request)
+        if expired is not None:
+            return expired
+        self._reopen_after_fork()
         started = time.perf_counter()
         try:
             response = self._http.send(
@@ -319,38 +456,6 @@ async def _aread_capped(response: httpx.Response) -> bytes | None:
     return b"".join(chunks)
 
 
-class Orders:
-    """Order operations of a :class:`KwikPaisa` client."""
-
-    def __init__(self, client: KwikPaisa) -> None:
-        self._client = client
-
-    def cancel(
-        self,
-        order_id: str | int,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> CancelledOrder:
-        """Cancel an unpaid order and return it, now ``CANCELLED``.
-
-        ``order_id`` is sent with the JSON type given (``"123"`` and ``123`` differ).
-        ``timeout`` and ``max_retries`` override the client's defaults for this call.
-        Raises an :class:`~kwikpaisa.APIError` subclass when KwikPaisa refuses (for
-        example :class:`~kwikpaisa.OrderNotFoundError`), :class:`~kwikpaisa.APIConnectionError`
-        when no answer came, ``TypeError``/``ValueError`` for a bad ``order_id``.
-        """
-        call, request = self._client._start_call(order_id, timeout, max_retries)
-        while True:
-            step = self._client._attempt(call, request)
-            if step.result is not None:
-                return step.result
-            if step.error is not None:
-                raise step.error
-            assert step.delay is not None
-            _sleep(step.delay)
-
-
 class AsyncKwikPaisa(_BaseClient):
     """Asynchronous KwikPaisa client (asyncio). Share one per event loop.
 
@@ -369,6 +474,7 @@ class AsyncKwikPaisa(_BaseClient):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
@@ -380,21 +486,70 @@ class AsyncKwikPaisa(_BaseClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            total_timeout=total_timeout,
             verify=verify,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http: httpx.AsyncClient | None = None
+        self._low_level_client: kwikpaisa_generated.Client | None = None
         self.orders = AsyncOrders(self)
-        """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.cancel_many`."""
+        """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.status`,
+        :meth:`AsyncOrders.create`, :meth:`AsyncOrders.cancel_many`."""
 
     @property
     def low_level_client(self) -> kwikpaisa_generated.Client:
-        """The generated low-level client for its ``asyncio`` functions, signing attached."""
-        if self._owns_http:
-            return self._low_level(self._http)
-        if self._low_level_http is None:
-            self._low_level_http = httpx.AsyncClient(**self._client_args(self._transport))
-        return self._low_level(self._low_level_http)
+        """The generated low-level client for its ``asyncio`` functions, signing attached
+        (created once per client)."""
+        self._reopen_after_fork()
+        if self._low_level_client is None:
+            if not self._owns_http and self._low_level_http is None:
+                self._low_level_http = httpx.AsyncClient(**self._client_args(self._transport))
+            self._low_level_client = self._low_level(self._low_level_http or self._http)
+        return self._low_level_client
+
+    def _reopen_after_fork(self) -> None:
+        # As KwikPaisa._reopen_after_fork: the child opens connections of its own.
+        if self._forked():
+            if self._owns_http:
+                self._http = httpx.AsyncClient(**self._client_args(self._transport))
+            if self._low_level_http is not None:
+                self._low_level_http = httpx.AsyncClient(**self._client_args(self._transport))
+            self._low_level_client = None
+
+    async def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        idempotent: bool = False,
+        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """POST ``body`` to ``path``; see :meth:`KwikPaisa.post`."""
+        validate_post(path, body)
+        return await self._request(
+            post_operation(idempotent),
+            body,
+            order_id=None,
+            path=path,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
+
+    async def _request(
+        self, operation: Operation[R], fields: Mapping[str, Any], **options: Any
+    ) -> R:
+        """Run one call of ``operation`` to its end; see :meth:`KwikPaisa._request`."""
+        call, request = self._prepare(operation, fields, **options)
+        while True:
+            step = await self._attempt(call, request)
+            if step.result is not None:
+                return step.result
+            if step.error is not None:
+                raise step.error
+            await _async_sleep(self._wait(call, step))
 
     async def close(self) -> None:
         """Close the connection pool (not one passed in as ``http_client``)."""
@@ -414,8 +569,11 @@ class AsyncKwikPaisa(_BaseClient):
     ) -> None:
         await self.close()
 
-    async def _attempt(self, call: CancelCall, request: httpx.Request) -> Step:
-        call.start_attempt()
+    async def _attempt(self, call: Call[R], request: httpx.Request) -> Step[R]:
+        expired = self._fit_attempt(call, request)
+        if expired is not None:
+            return expired
+        self._reopen_after_fork()
         started = time.perf_counter()
         try:
             response = await self._http.send(
@@ -430,61 +588,3 @@ class AsyncKwikPaisa(_BaseClient):
             return call.on_transport_error(exc)
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)
-
-
-class AsyncOrders:
-    """Order operations of an :class:`AsyncKwikPaisa` client."""
-
-    def __init__(self, client: AsyncKwikPaisa) -> None:
-        self._client = client
-
-    async def cancel(
-        self,
-        order_id: str | int,
-        *,
-        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
-        max_retries: int | None = None,
-    ) -> CancelledOrder:
-        """Cancel an unpaid order; see :meth:`Orders.cancel`."""
-        call, request = self._client._start_call(order_id, timeout, max_retries)
-        while True:
-            step = await self._client._attempt(call, request)
-            if step.result is not None:
-                return step.result
-            if step.error is not None:
-                raise step.error
-            assert step.delay is not None
-            await _async_sleep(step.delay)
-
-    async def cancel_many(
-        self,
-        order_ids: Iterable[str | int],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
-        max_retries: int | None = None,
-        on_outcome: Callable[[CancelOutcome], object] | None = None,
-        stop: asyncio.Event | None = None,
-    ) -> list[CancelOutcome]:
-        """Cancel many orders, ``concurrency`` at a time: a :class:`~kwikpaisa.CancelOutcome` each.
-
-        Never raises for one order's failure: each ends ``cancelled``, ``already_cancelled``
-        (also when it was cancelled before the batch), ``not_found``, ``not_cancellable``
-        or ``failed`` (an invalid id is ``failed`` and never sent). Duplicates are
-        cancelled once; outcomes come back in input order, first occurrence kept. A 429
-        or ``Retry-After`` pauses the whole batch. ``on_outcome`` is called as each order
-        finishes (an exception from it stops the batch and is raised). Once ``stop`` is
-        set no new order starts; orders never started have no outcome.
-        """
-        from ._bulk import cancel_many
-
-        return await cancel_many(
-            self._client,
-            order_ids,
-            concurrency=concurrency,
-            timeout=timeout,
-            max_retries=max_retries,
-            on_outcome=on_outcome,
-            stop=stop,
-            sleep=_async_sleep,
-        )

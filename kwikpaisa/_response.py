@@ -1,6 +1,7 @@
-"""Reading KwikPaisa's answer to a cancel: a typed result, or the right typed error.
+"""Reading KwikPaisa's answer: the operation's typed result, or the right typed error.
 
-Pure functions of (status, headers, body): no I/O, shared by the sync and async clients.
+Pure functions of (status, headers, body): no I/O, shared by the sync and async clients
+and by every operation (each brings its wording, error refinements and result reader).
 """
 
 from __future__ import annotations
@@ -9,19 +10,27 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
 
 from ._constants import CLOCK_SKEW_WARNING_SECONDS
-from ._models import CancelledOrder, parse_kwikpaisa_datetime
 from ._retry import parse_http_date
 from .errors import (
     APIError,
     AuthenticationError,
-    OrderNotCancellableError,
+    ConflictError,
     error_class_for_status,
 )
 
-__all__ = ["Interpretation", "interpret_cancel_response", "parse_body"]
+if TYPE_CHECKING:
+    from ._call import Call
+    from ._operation import Wording
+
+__all__ = ["Interpretation", "interpret_response", "parse_body"]
+
+R = TypeVar("R")
+_UNREADABLE = object()
 
 _SNIPPET = 80
 
@@ -97,36 +106,23 @@ def _clock_skew(headers: Mapping[str, str], now: Callable[[], float]) -> float |
 
 
 _TEMPLATES: dict[int, str] = {
-    400: "KwikPaisa could not read the cancel request for order {oid} {detail}; "
-    "check the order id's type and value",
+    400: "KwikPaisa could not read {the_request} {detail}; {bad_request_advice}",
     401: "KwikPaisa rejected the request's authentication {detail}; check that the API key "
     "and secret key are a matching pair for this environment",
-    403: "KwikPaisa denied access for order {oid} {detail}; sandbox and production keys "
+    403: "KwikPaisa denied access for {subject} {detail}; sandbox and production keys "
     "differ: check the keys belong to this environment",
-    404: "KwikPaisa has no order {oid} {detail}",
-    409: "Order {oid} cannot be cancelled: {why} {detail}",
-    422: "KwikPaisa refused the cancel request for order {oid} {detail}",
+    422: "KwikPaisa refused {the_request} {detail}",
     429: "KwikPaisa is rate limiting requests {detail}; slow down, or allow more retries",
 }
-_WHY_NOT_CANCELLABLE = {
-    "PAID": "it is already paid",
-    "CANCELLED": "it is already cancelled",
-    "EXPIRED": "it has expired",
-    "": "it is already paid, cancelled or expired",
-}
-_SERVER_TEMPLATE = (
-    "KwikPaisa failed to process the cancel of order {oid} {detail}; it may or may not be "
-    "cancelled: repeat the call later (a repeat answers 'already cancelled' if it was)"
-)
-_OTHER_TEMPLATE = "KwikPaisa answered the cancel of order {oid} with an error {detail}"
-_FAILURE_WITHOUT_CODE = "KwikPaisa reported that the cancel of order {oid} failed {detail}"
+_SERVER_TEMPLATE = "KwikPaisa failed to process {the_call} {detail}; {server_advice}"
+_OTHER_TEMPLATE = "KwikPaisa answered {the_call} with an error {detail}"
+_FAILURE_WITHOUT_CODE = "KwikPaisa reported that {the_call} failed {detail}"
 _UNRECOGNISED_SUCCESS = (
-    "KwikPaisa answered the cancel of order {oid} without a readable result {detail}; "
-    "the order may have been cancelled: repeat the call to confirm"
+    "KwikPaisa answered {the_call} without a readable result {detail}; {lost_advice}"
 )
 
 
-class Interpretation:
+class Interpretation(Generic[R]):
     """What one response means: a result, or an error plus whether to retry it."""
 
     __slots__ = ("answer_lost", "error", "result", "retry_after", "status")
@@ -134,7 +130,7 @@ class Interpretation:
     def __init__(
         self,
         *,
-        result: CancelledOrder | None = None,
+        result: R | None = None,
         error: APIError | None = None,
         status: int = 200,
         retry_after: str | None = None,
@@ -151,82 +147,92 @@ class Interpretation:
         shape): KwikPaisa may have acted, so the call is retried like a lost answer."""
 
 
-def interpret_cancel_response(
+def _template(wording: Wording, status: int) -> str:
+    if status == 404:
+        return wording.not_found
+    if status == 409:
+        return wording.conflict
+    return _TEMPLATES.get(status, _SERVER_TEMPLATE if status >= 500 else _OTHER_TEMPLATE)
+
+
+def interpret_response(
+    call: Call[R],
     status_code: int,
     headers: Mapping[str, str],
     content: bytes,
     *,
-    order_id: str | int,
-    attempts: int,
+    request: httpx.Request | None = None,
     now: Callable[[], float] = time.time,
-) -> Interpretation:
-    """Turn one HTTP answer to a cancel into a :class:`CancelledOrder` or an ``APIError``.
+) -> Interpretation[R]:
+    """Turn one HTTP answer into the operation's typed result or an ``APIError``.
 
     The body is trusted over the status line: a failure body under HTTP 200 is an
-    error, and a 2xx without a success body is not a success.
+    error, and a 2xx without a success body (or one that does not fit the generated
+    response model) is not a success.
     """
+    operation = call.operation
     body = parse_body(content)
     if 200 <= status_code < 300 and _is_success(body):
-        data = body.get("return_data")
-        data = data if isinstance(data, dict) else {}
-        returned_id = data.get("order_id")
-        message = body.get("message")
-        return Interpretation(
-            result=CancelledOrder(
-                order_id=returned_id if isinstance(returned_id, str | int) else order_id,
-                status=str(data.get("order_status") or "CANCELLED"),
-                cancelled_at=parse_kwikpaisa_datetime(data.get("cancelled_at")),
-                message=message if isinstance(message, str) else None,
-                raw=body,
-                attempts=attempts,
-            )
-        )
+        try:
+            parsed = call.parse_success(content, body)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            parsed = _UNREADABLE
+        if parsed is not _UNREADABLE:
+            return Interpretation(result=operation.read(parsed, body, call))
 
+    wording = operation.wording
     effective = status_code
     if 200 <= status_code < 300:
         code = _body_code(body)
         if _is_failure(body) and code is not None and code >= 400:
             effective = code
-            template = _TEMPLATES.get(code, _SERVER_TEMPLATE if code >= 500 else _OTHER_TEMPLATE)
+            template = _template(wording, code)
         elif _is_failure(body):
             template = _FAILURE_WITHOUT_CODE
         else:
             template = _UNRECOGNISED_SUCCESS
-    elif status_code >= 500:
-        template = _SERVER_TEMPLATE
     else:
-        template = _TEMPLATES.get(status_code, _OTHER_TEMPLATE)
+        template = _template(wording, status_code)
 
     server_message = body.get("message") if isinstance(body, dict) else None
     order_status = _order_status(body) or _status_from_message(server_message)
-    message = template.format(
-        oid=repr(order_id),
+    reasons = wording.conflict_reasons
+    message = call.describe(
+        template,
         detail=_describe(status_code, body),
-        why=_WHY_NOT_CANCELLABLE.get(order_status or "", _WHY_NOT_CANCELLABLE[""]),
+        why=reasons.get(order_status or "", reasons.get("", "")),
     )
-    cls = error_class_for_status(effective) if effective >= 400 else APIError
-    skew = _clock_skew(headers, now) if cls is AuthenticationError else None
+    cls = (
+        operation.errors.get(effective) or error_class_for_status(effective)
+        if effective >= 400
+        else APIError
+    )
+    skew = _clock_skew(headers, now) if issubclass(cls, AuthenticationError) else None
     if skew is not None:
         direction = "ahead of" if skew > 0 else "behind"
         message += (
             f". Your clock is {abs(skew):.0f} s {direction} KwikPaisa's: signed timestamps "
             "that far off are rejected, so synchronise the clock (NTP)"
         )
-    if attempts > 1:
-        message += f" (after {attempts} attempts)"
+    if call.attempts > 1:
+        message += f" (after {call.attempts} attempts)"
     error = cls(
         message,
         status_code=status_code,
         code=body.get("code") if isinstance(body, dict) else None,
         server_message=server_message if isinstance(server_message, str) else None,
-        order_id=order_id,
+        order_id=call.order_id,
         body=body,
         headers=headers,
-        attempts=attempts,
+        attempts=call.attempts,
+        request=request,
+        response=httpx.Response(status_code, headers=headers, content=content, request=request)
+        if request is not None
+        else None,
     )
     if isinstance(error, AuthenticationError):
         error.clock_skew_seconds = skew
-    if isinstance(error, OrderNotCancellableError):
+    if isinstance(error, ConflictError):
         error.order_status = order_status
     return Interpretation(
         error=error,

@@ -11,19 +11,27 @@
         ├── BadRequestError             400
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403
-        ├── OrderNotFoundError          404
-        ├── OrderNotCancellableError    409
+        ├── NotFoundError               404
+        │   └── OrderNotFoundError          from an order operation
+        ├── ConflictError               409
+        │   ├── OrderNotCancellableError    from orders.cancel
+        │   └── OrderExistsError            from orders.create
         ├── UnprocessableEntityError    422
         ├── RateLimitError              429
         └── ServerError                 5xx
 
-Branch on the class, or on :attr:`APIError.status_code`; the message is for people.
+Classes are named by what HTTP said; an order operation raises the refinement
+(``kp.post`` raises the plain class). Branch on the class, or on
+:attr:`APIError.status_code`; the message is for people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -32,7 +40,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "ConflictError",
     "KwikPaisaError",
+    "NotFoundError",
+    "OrderExistsError",
     "OrderNotCancellableError",
     "OrderNotFoundError",
     "PermissionDeniedError",
@@ -87,6 +98,7 @@ class APIConnectionError(KwikPaisaError):
         order_id: str | int | None = None,
         attempts: int = 1,
         request_url: str | None = None,
+        request: httpx.Request | None = None,
     ) -> None:
         super().__init__(message)
         self.order_id: str | int | None = order_id
@@ -95,10 +107,12 @@ class APIConnectionError(KwikPaisaError):
         """How many attempts were made before giving up."""
         self.request_url: str | None = request_url
         """The URL the request was sent to."""
+        self.request: httpx.Request | None = request
+        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
 
 
 class APITimeoutError(APIConnectionError):
-    """KwikPaisa did not answer within the timeout."""
+    """KwikPaisa did not answer within the timeout, or the call's ``total_timeout`` ran out."""
 
 
 class APIError(KwikPaisaError):
@@ -118,6 +132,8 @@ class APIError(KwikPaisaError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         attempts: int = 1,
+        request: httpx.Request | None = None,
+        response: httpx.Response | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -133,6 +149,14 @@ class APIError(KwikPaisaError):
         """The response headers."""
         self.attempts: int = attempts
         """How many attempts were made (retries included)."""
+        self.request: httpx.Request | None = request
+        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
+        self.response: httpx.Response | None = response
+        """The response, already read and closed (its body is :attr:`body`), or ``None``."""
+        self.earlier_attempt_unanswered: bool = False
+        """True when an earlier attempt of this call may have reached KwikPaisa without its
+        answer arriving: this error may describe that attempt's effect (for example a 409
+        for an order the earlier attempt created)."""
 
     def __repr__(self) -> str:
         return (
@@ -157,16 +181,30 @@ class PermissionDeniedError(APIError):
     """403: these credentials may not do this (for example, keys of the other environment)."""
 
 
-class OrderNotFoundError(APIError):
-    """404: KwikPaisa has no order with this id for this merchant."""
+class NotFoundError(APIError):
+    """404: KwikPaisa has nothing at this path, or no such resource."""
 
 
-class OrderNotCancellableError(APIError):
-    """409: the order exists but cannot be cancelled (paid, already cancelled or expired)."""
+class OrderNotFoundError(NotFoundError):
+    """404 from an order operation: KwikPaisa has no order with this id for this merchant."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the resource's state (KwikPaisa: "duplicate request")."""
 
     order_status: str | None = None
     """The order's status when KwikPaisa's body names it (``"PAID"``, ``"CANCELLED"``,
     ``"EXPIRED"``), else ``None``."""
+
+
+class OrderNotCancellableError(ConflictError):
+    """409 from ``orders.cancel``: the order exists but cannot be cancelled (paid, already
+    cancelled or expired); :attr:`order_status` says which, when KwikPaisa said."""
+
+
+class OrderExistsError(ConflictError):
+    """409 from ``orders.create``: an order with this ``order_id`` already exists and does
+    not match what was asked (or existed before this call)."""
 
 
 class UnprocessableEntityError(APIError):
@@ -185,8 +223,8 @@ _STATUS_ERRORS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
-    404: OrderNotFoundError,
-    409: OrderNotCancellableError,
+    404: NotFoundError,
+    409: ConflictError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }

@@ -24,6 +24,7 @@ import httpx
 from ._constants import HEADER_API_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_TIMESTAMP_DIGITS
 
 __all__ = [
+    "MaskedHeaders",
     "SigningAuth",
     "canonical_payload",
     "compute_signature",
@@ -198,6 +199,19 @@ class SigningAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield self.sign(request)
+
+
+class MaskedHeaders(httpx.Headers):
+    """Request headers whose text form (``repr``) masks ``X-SIGNATURE``, as httpx masks
+    ``Authorization``; the values themselves are unchanged."""
+
+    def __repr__(self) -> str:
+        shown = [
+            (name, "[masked]" if name.lower() == HEADER_SIGNATURE.lower() else value)
+            for name, value in self.multi_items()
+        ]
+        as_dict = dict(shown)
+        return f"Headers({as_dict if len(as_dict) == len(shown) else shown!r})"
 
 
 def _with_body(request: httpx.Request, body: bytes) -> httpx.Request:

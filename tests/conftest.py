@@ -143,3 +143,22 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr("kwikpaisa._client._sleep", fake_sleep)
     monkeypatch.setattr("kwikpaisa._client._async_sleep", fake_async_sleep)
     return delays
+
+
+def interpret_cancel(
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    order_id: str | int = "ord_1",
+    attempts: int = 1,
+    **options: Any,
+) -> Any:
+    """Read one answer to a cancel, as attempt ``attempts`` of a call, with no I/O."""
+    from kwikpaisa._call import Call
+    from kwikpaisa._response import interpret_response
+    from kwikpaisa.resources.orders import CANCEL
+
+    call = Call(CANCEL, order_id, max_retries=2)
+    call.attempts = attempts
+    return interpret_response(call, status, headers, body, **options)

@@ -13,10 +13,9 @@ from kwikpaisa import (
     AuthenticationError,
     OrderNotFoundError,
 )
-from kwikpaisa._response import interpret_cancel_response
 from kwikpaisa.testing import Emulator, Fault
 
-from .conftest import Reach, cancel_with, seeded_emulator
+from .conftest import Reach, cancel_with, interpret_cancel, seeded_emulator
 
 _SKEW = re.compile(r"Your clock is (\d+) s (ahead of|behind) KwikPaisa's")
 
@@ -105,7 +104,7 @@ def test_401_in_a_failure_body_under_200_also_names_the_skew(reach: Reach) -> No
     "headers", [{}, {"date": "yesterday-ish"}, {"date": ""}], ids=["none", "garbage", "empty"]
 )
 def test_no_usable_date_header_means_no_skew_claim(headers: dict[str, str]) -> None:
-    outcome = interpret_cancel_response(
+    outcome = interpret_cancel(
         401,
         headers,
         b'{"status": false, "code": 401, "message": "Request timestamp expired."}',
@@ -119,7 +118,7 @@ def test_no_usable_date_header_means_no_skew_claim(headers: dict[str, str]) -> N
 
 def test_skew_is_measured_against_the_date_header() -> None:
     now = 1_800_000_000.0
-    outcome = interpret_cancel_response(
+    outcome = interpret_cancel(
         401,
         {"date": formatdate(now - 125, usegmt=True)},
         b'{"status": false, "code": 401, "message": "Request timestamp expired."}',
@@ -139,7 +138,7 @@ def test_date_in_minus_zero_zone_is_read_as_utc(monkeypatch: pytest.MonkeyPatch)
     try:
         now = 1_800_000_000.0
         date = formatdate(now - 125, usegmt=True).replace("GMT", "-0000")
-        outcome = interpret_cancel_response(
+        outcome = interpret_cancel(
             401,
             {"date": date},
             b'{"status": false, "code": 401, "message": "Request timestamp expired."}',

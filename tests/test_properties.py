@@ -18,13 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kwikpaisa import APIError, AuthenticationError, CancelledOrder, RateLimitError
-from kwikpaisa._call import CancelCall
+from kwikpaisa._call import Call
 from kwikpaisa._constants import MAX_ORDER_ID_LENGTH, MAX_SAFE_INTEGER
-from kwikpaisa._response import interpret_cancel_response
 from kwikpaisa._retry import calculate_retry_delay, parse_retry_after
 from kwikpaisa._validation import validate_order_id
+from kwikpaisa.resources.orders import CANCEL
 from kwikpaisa.signing import _js_key_order, canonical_payload
 from kwikpaisa.testing import Emulator
+
+from .conftest import interpret_cancel
 
 EXAMPLES = int(os.environ.get("KWIKPAISA_HYPOTHESIS_EXAMPLES", "50"))
 PROFILE = settings(
@@ -209,7 +211,7 @@ header_values = st.text(
 def test_any_answer_is_read_into_a_result_or_an_error(
     status: int, body: bytes, headers: dict[str, str], attempts: int
 ) -> None:
-    outcome = interpret_cancel_response(
+    outcome = interpret_cancel(
         status, headers, body, order_id="ord_1", attempts=attempts
     )
     assert (outcome.result is None) != (outcome.error is None)
@@ -226,7 +228,7 @@ def test_any_answer_is_read_into_a_result_or_an_error(
         assert 200 <= status < 300
         repr(outcome.result)
 
-    call = CancelCall("ord_1", max_retries=2)
+    call = Call(CANCEL, "ord_1", max_retries=2)
     call.start_attempt()
     step = call.on_response(status, httpx.Headers(headers), body)
     assert [step.result is not None, step.error is not None, step.delay is not None].count(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,13 +13,14 @@ T = TypeVar("T", bound="CancelOrderRequest")
 class CancelOrderRequest:
     """
     Attributes:
-        order_id (str):
+        order_id (int | str):
     """
 
-    order_id: str
+    order_id: int | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        order_id: int | str
         order_id = self.order_id
 
         field_dict: dict[str, Any] = {}
@@ -35,7 +36,11 @@ class CancelOrderRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        order_id = d.pop("order_id")
+
+        def _parse_order_id(data: object) -> int | str:
+            return cast(int | str, data)
+
+        order_id = _parse_order_id(d.pop("order_id"))
 
         cancel_order_request = cls(
             order_id=order_id,

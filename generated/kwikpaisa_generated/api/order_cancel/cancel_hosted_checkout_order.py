@@ -6,22 +6,16 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.cancel_order_request import CancelOrderRequest
+from ...models.cancel_order_response import CancelOrderResponse
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CancelOrderRequest,
-    x_api_key: str,
-    x_signature: str,
-    x_timestamp: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    headers["X-API-KEY"] = x_api_key
-
-    headers["X-SIGNATURE"] = x_signature
-
-    headers["X-TIMESTAMP"] = x_timestamp
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -38,18 +32,26 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | None:
+) -> CancelOrderResponse | ErrorResponse | None:
     if response.status_code == 200:
-        return None
+        response_200 = CancelOrderResponse.from_dict(response.json())
+
+        return response_200
 
     if response.status_code == 401:
-        return None
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
 
     if response.status_code == 404:
-        return None
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 409:
-        return None
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -59,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any]:
+) -> Response[CancelOrderResponse | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -72,19 +74,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CancelOrderRequest,
-    x_api_key: str,
-    x_signature: str,
-    x_timestamp: str,
-) -> Response[Any]:
+) -> Response[CancelOrderResponse | ErrorResponse]:
     """Cancel Hosted Checkout Order
 
      Cancels an unpaid hosted checkout order and updates
     the order status to CANCELLED.
 
     Args:
-        x_api_key (str):
-        x_signature (str):
-        x_timestamp (str):
         body (CancelOrderRequest):
 
     Raises:
@@ -92,14 +88,11 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        Response[CancelOrderResponse | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        x_api_key=x_api_key,
-        x_signature=x_signature,
-        x_timestamp=x_timestamp,
     )
 
     response = client.get_httpx_client().request(
@@ -109,23 +102,17 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
-async def asyncio_detailed(
+def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CancelOrderRequest,
-    x_api_key: str,
-    x_signature: str,
-    x_timestamp: str,
-) -> Response[Any]:
+) -> CancelOrderResponse | ErrorResponse | None:
     """Cancel Hosted Checkout Order
 
      Cancels an unpaid hosted checkout order and updates
     the order status to CANCELLED.
 
     Args:
-        x_api_key (str):
-        x_signature (str):
-        x_timestamp (str):
         body (CancelOrderRequest):
 
     Raises:
@@ -133,16 +120,69 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any]
+        CancelOrderResponse | ErrorResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CancelOrderRequest,
+) -> Response[CancelOrderResponse | ErrorResponse]:
+    """Cancel Hosted Checkout Order
+
+     Cancels an unpaid hosted checkout order and updates
+    the order status to CANCELLED.
+
+    Args:
+        body (CancelOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CancelOrderResponse | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        x_api_key=x_api_key,
-        x_signature=x_signature,
-        x_timestamp=x_timestamp,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CancelOrderRequest,
+) -> CancelOrderResponse | ErrorResponse | None:
+    """Cancel Hosted Checkout Order
+
+     Cancels an unpaid hosted checkout order and updates
+    the order status to CANCELLED.
+
+    Args:
+        body (CancelOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CancelOrderResponse | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
