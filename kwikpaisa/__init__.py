@@ -14,6 +14,10 @@ from ._client import KwikPaisa as KwikPaisa
 from ._environment import Environment as Environment
 from ._logging import setup_logging_from_env as _setup_logging_from_env
 from ._models import CancelledOrder as CancelledOrder
+from ._models import CreatedOrder as CreatedOrder
+from ._models import Customer as Customer
+from ._models import Order as Order
+from ._models import OrderStatus as OrderStatus
 from ._version import __version__ as __version__
 from .errors import APIConnectionError as APIConnectionError
 from .errors import APIError as APIError
@@ -51,13 +55,17 @@ __all__ = [
     "CancelledOrder",
     "ConfigurationError",
     "ConflictError",
+    "CreatedOrder",
+    "Customer",
     "Environment",
     "KwikPaisa",
     "KwikPaisaError",
     "NotFoundError",
+    "Order",
     "OrderExistsError",
     "OrderNotCancellableError",
     "OrderNotFoundError",
+    "OrderStatus",
     "Orders",
     "PermissionDeniedError",
     "RateLimitError",
@@ -76,6 +84,9 @@ for _name in (
     "AsyncOrders",
     "Environment",
     "CancelledOrder",
+    "CreatedOrder",
+    "Customer",
+    "Order",
 ):
     globals()[_name].__module__ = __name__
 del _name

@@ -13,9 +13,16 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+import attrs
 import httpx
 
-__all__ = ["build_request_parts", "endpoint_module", "parse_success"]
+__all__ = [
+    "build_request_parts",
+    "endpoint_module",
+    "given",
+    "parse_success",
+    "return_data",
+]
 
 _PACKAGE = "kwikpaisa_generated"
 
@@ -63,3 +70,14 @@ def given(value: Any) -> Any:
     from kwikpaisa_generated.types import Unset
 
     return None if isinstance(value, Unset) else value
+
+
+def return_data(parsed: Any) -> dict[str, Any]:
+    """A success envelope's ``return_data`` model as ``{field: value}``, absent fields left
+    out (an envelope without ``return_data`` gives ``{}``)."""
+    data = given(parsed.return_data)
+    if data is None:
+        return {}
+    values = {field.name: given(getattr(data, field.name)) for field in attrs.fields(type(data))}
+    values.pop("additional_properties", None)
+    return {name: value for name, value in values.items() if value is not None}

@@ -5,11 +5,24 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 import attrs
 
-__all__ = ["IST", "CancelledOrder", "parse_kwikpaisa_datetime"]
+__all__ = [
+    "IST",
+    "CancelledOrder",
+    "CreatedOrder",
+    "Customer",
+    "Order",
+    "OrderStatus",
+    "parse_kwikpaisa_datetime",
+]
+
+OrderStatus = Literal["UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED"]
+"""The order statuses KwikPaisa's guide documents. Others (a sandbox failure, a status
+added later) arrive as plain strings rather than raising."""
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 """India Standard Time (Asia/Kolkata, UTC+05:30, no daylight saving): the zone
@@ -33,6 +46,76 @@ class CancelledOrder:
     already_cancelled: bool = False
     """True when an earlier attempt of this same call cancelled the order and a retry
     found it cancelled: the cancel succeeded, once."""
+    attempts: int = 1
+    """How many attempts the call took."""
+
+
+@attrs.frozen(kw_only=True)
+class Customer:
+    """The customer an order is created for (``orders.create(customer=...)``)."""
+
+    name: str
+    """The customer's name, as the payment page shows it."""
+    email: str
+    """An email address (``someone@example.com``)."""
+    phone: str
+    """A phone number: digits, optionally with a leading ``+`` (8 to 15 digits)."""
+
+
+@attrs.frozen(kw_only=True)
+class Order:
+    """An order as ``orders.status`` reports it: verify payments with this, not the redirect."""
+
+    order_id: str | int
+    """The merchant's order id, with the JSON type KwikPaisa returned."""
+    kwikx_order_id: str | None
+    """KwikPaisa's own id for the order (``kp_…``)."""
+    amount: Decimal | None
+    """The order amount (KwikPaisa sends ``"105.00"``), or ``None`` if not given."""
+    currency: str | None
+    """ISO currency code, e.g. ``"INR"``."""
+    status: OrderStatus | str
+    """``UN_PAID``, ``PENDING``, ``PAID``, ``CANCELLED``, ``EXPIRED``, or another status
+    KwikPaisa reports (kept as given)."""
+    payment_method: str | None
+    """How it was paid (``"UPI"``, ...), once paid."""
+    transaction_id: str | None
+    """The payment's transaction id, once paid."""
+    created_at: datetime | None
+    """When the order was created (timezone-aware, Asia/Kolkata)."""
+    paid_at: datetime | None
+    """When it was paid (timezone-aware, Asia/Kolkata), or ``None``."""
+    raw: dict[str, Any] = attrs.field(repr=False)
+    """The whole parsed response body."""
+    attempts: int = 1
+    """How many attempts the call took."""
+
+    @property
+    def is_paid(self) -> bool:
+        """True when the status is ``PAID``."""
+        return self.status == "PAID"
+
+
+@attrs.frozen(kw_only=True)
+class CreatedOrder:
+    """An order ``orders.create`` made (or found already made by an earlier attempt)."""
+
+    order_id: str | int
+    """The merchant's order id, with its JSON type."""
+    status: OrderStatus | str
+    """The order's status: ``UN_PAID`` for a new order."""
+    payment_link: str | None
+    """Where to send the customer to pay. ``None`` only when ``already_created`` and
+    KwikPaisa's status answer carried no link (see the README)."""
+    kwikx_order_id: str | None
+    """KwikPaisa's own id for the order, when given."""
+    created_at: datetime | None
+    """When the order was created (timezone-aware, Asia/Kolkata), when given."""
+    raw: dict[str, Any] = attrs.field(repr=False)
+    """The whole parsed response body (of the status answer, when ``already_created``)."""
+    already_created: bool = False
+    """True when an earlier attempt of this same call created the order (its answer was
+    lost) and the SDK confirmed it through the status API: created once, not twice."""
     attempts: int = 1
     """How many attempts the call took."""
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from ._constants import MAX_ORDER_ID_LENGTH, MAX_SAFE_INTEGER
 from .errors import ConfigurationError
 
-__all__ = ["OrderId", "validate_credential", "validate_order_id"]
+__all__ = [
+    "OrderId",
+    "validate_amount",
+    "validate_credential",
+    "validate_order_fields",
+    "validate_order_id",
+]
 
 OrderId = str | int
 
@@ -93,3 +101,90 @@ def validate_credential(value: object, *, argument: str, variable: str) -> str:
             "api_key must be printable ASCII without spaces, as KwikPaisa issues it"
         )
     return value
+
+
+def validate_amount(amount: object) -> float:
+    """Return ``amount`` as the JSON number to send, or raise naming what is wrong.
+
+    Takes a ``Decimal``, an ``int`` or a numeric string, never a ``float`` (binary
+    fractions are not money). It must be positive with at most two decimal places, and
+    small enough that a JSON number carries it exactly (the signature is computed over
+    JavaScript's text for it: ``105``, ``105.5``).
+    """
+    if isinstance(amount, float):
+        raise TypeError(
+            "amount must be a Decimal, an int or a numeric string, not float: floats cannot "
+            "hold money exactly; pass Decimal('105.00') or '105.00'"
+        )
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | int | str):
+        raise TypeError(
+            f"amount must be a Decimal, an int or a numeric string, not {type(amount).__name__}"
+        )
+    try:
+        value = Decimal(amount.strip() if isinstance(amount, str) else amount)
+    except InvalidOperation:
+        raise ValueError(f"amount {amount!r} is not a number; pass e.g. '105.00'") from None
+    if not value.is_finite():
+        raise ValueError(f"amount {amount!r} is not a finite number")
+    if value <= 0:
+        raise ValueError(f"amount must be greater than zero, got {value}")
+    try:
+        in_paise = value.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        in_paise = None
+    if in_paise is not None and in_paise != value:
+        raise ValueError(
+            f"amount {value} has more than two decimal places; round it to paise first"
+        )
+    number = float(value)
+    if Decimal(repr(number)) != value:
+        raise ValueError(f"amount {value} is too large to send exactly as a JSON number")
+    return number
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9]{8,15}")
+
+
+def _text(value: object, argument: str, *, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if required and not value.strip():
+        raise ValueError(f"{argument} is empty")
+    if value != value.strip():
+        raise ValueError(f"{argument} {value!r} has leading or trailing whitespace; strip it first")
+    return value
+
+
+def validate_order_fields(
+    *, currency: object, service_type: object, customer: object, return_url: object, note: object
+) -> None:
+    """Check ``orders.create``'s other arguments (as strictly as KwikPaisa's guide needs)."""
+    from ._models import Customer
+
+    if not re.fullmatch(r"[A-Z]{3}", _text(currency, "currency")):
+        raise ValueError(
+            f"currency must be a three-letter ISO code in capitals, e.g. 'INR', not {currency!r}"
+        )
+    _text(service_type, "service_type")
+    if not isinstance(customer, Customer):
+        raise TypeError(
+            "customer must be a kwikpaisa.Customer(name=..., email=..., phone=...), "
+            f"not {type(customer).__name__}"
+        )
+    _text(customer.name, "customer.name")
+    if not _EMAIL.fullmatch(_text(customer.email, "customer.email")):
+        raise ValueError(f"customer.email {customer.email!r} is not an email address")
+    if not _PHONE.fullmatch(_text(customer.phone, "customer.phone")):
+        raise ValueError(
+            f"customer.phone {customer.phone!r} must be 8 to 15 digits, optionally after a "
+            "'+', with no spaces or dashes"
+        )
+    url = _text(return_url, "return_url")
+    if not re.match(r"https?://[^/\s?#]+", url) or any(char.isspace() for char in url):
+        raise ValueError(
+            f"return_url {url!r} must be an absolute http(s) URL, e.g. "
+            "'https://merchant.example/return'"
+        )
+    if note is not None:
+        _text(note, "note", required=False)

@@ -1,15 +1,17 @@
-"""Order operations: ``kp.orders.cancel`` (and ``cancel_many`` on the async client)."""
+"""Order operations: ``kp.orders.create``, ``status`` and ``cancel`` (and ``cancel_many``
+on the async client). Each is an :class:`Operation` plus a few lines per client."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_CONCURRENCY
-from .._generated import given
-from .._models import CancelledOrder, parse_kwikpaisa_datetime
+from .._generated import given, return_data
+from .._models import CancelledOrder, CreatedOrder, Customer, Order, parse_kwikpaisa_datetime
 from .._operation import Operation, Wording
-from .._validation import validate_order_id
-from ..errors import APIError, OrderNotCancellableError, OrderNotFoundError
+from .._validation import validate_amount, validate_order_fields, validate_order_id
+from ..errors import APIError, OrderExistsError, OrderNotCancellableError, OrderNotFoundError
 
 if TYPE_CHECKING:
     import asyncio
@@ -19,26 +21,176 @@ if TYPE_CHECKING:
     from .._call import Call
     from .._client import AsyncKwikPaisa, KwikPaisa, TimeoutTypes
 
-__all__ = ["CANCEL", "AsyncOrders", "Orders"]
+__all__ = ["CANCEL", "CREATE", "STATUS", "AsyncOrders", "Orders"]
+
+
+def _order_id(call: Call[Any], data: dict[str, Any] | None = None) -> str | int:
+    """The order id KwikPaisa returned (its JSON type kept), else the one sent."""
+    returned = (data or {}).get("order_id")
+    if isinstance(returned, str | int):
+        return returned
+    assert call.order_id is not None  # every order operation names its order
+    return call.order_id
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if isinstance(value, str | int | float) else None
+    except InvalidOperation:
+        return None
+
+
+# -- status --------------------------------------------------------------------------
+
+
+def _order(parsed: Any, body: dict[str, Any], call: Call[Order]) -> Order:
+    data = return_data(parsed)
+    return Order(
+        order_id=_order_id(call, data),
+        kwikx_order_id=_text(data.get("kwik_x_order_id")),
+        amount=_decimal(data.get("order_amount")),
+        currency=_text(data.get("currency")),
+        status=str(data.get("order_status") or "UNKNOWN"),
+        payment_method=_text(data.get("payment_method")),
+        transaction_id=_text(data.get("transaction_id")),
+        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
+        paid_at=parse_kwikpaisa_datetime(data.get("paid_at")),
+        raw=body,
+        attempts=call.attempts,
+    )
+
+
+STATUS: Operation[Order] = Operation(
+    name="status",
+    endpoint="order_status.get_hosted_checkout_order_status",
+    body_model="OrderStatusRequest",
+    wording=Wording(
+        to_do="get the status of {subject}",
+        the_call="the status request for {subject}",
+        the_request="the status request for {subject}",
+        lost_advice="repeat the call",
+        server_advice="repeat the call later",
+        bad_request_advice="check the order id's type and value",
+        not_found="KwikPaisa has no {subject} {detail}",
+    ),
+    retry_lost=True,  # a read: repeating it changes nothing
+    errors={404: OrderNotFoundError},
+    read=_order,
+)
+
+
+# -- create --------------------------------------------------------------------------
+
+
+def _created(parsed: Any, body: dict[str, Any], call: Call[CreatedOrder]) -> CreatedOrder:
+    data = return_data(parsed)
+    return CreatedOrder(
+        order_id=_order_id(call, data),
+        status=str(data.get("order_status") or "UN_PAID"),
+        payment_link=_text(data.get("payment_link")),
+        kwikx_order_id=_text(data.get("kwik_x_order_id")),
+        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
+        raw=body,
+        attempts=call.attempts,
+    )
+
+
+CREATE: Operation[CreatedOrder] = Operation(
+    name="create",
+    endpoint="order_create.create_hosted_checkout_order",
+    body_model="CreateOrderRequest",
+    wording=Wording(
+        to_do="create {subject}",
+        the_call="the create of {subject}",
+        the_request="the create request for {subject}",
+        lost_advice="the order may have been created: repeat the call to confirm (a repeat "
+        "returns the existing order)",
+        server_advice="it may or may not have been created: repeat the call later (a repeat "
+        "returns the order if it was)",
+        bad_request_advice="check the order's fields",
+        conflict="{Subject} already exists {detail}; order ids are unique: use a new order_id, "
+        "or orders.status() to see the existing order",
+    ),
+    # Safe: KwikPaisa keys orders by order_id, so a repeat cannot create a second order,
+    # and its 409 is resolved through the status API (_already_created).
+    retry_lost=True,
+    errors={409: OrderExistsError},
+    read=_created,
+)
+
+
+def _create_fields(
+    order_id: object,
+    amount: object,
+    currency: object,
+    service_type: object,
+    customer: object,
+    return_url: object,
+    note: object,
+) -> dict[str, Any]:
+    """``orders.create``'s arguments checked and laid out as the request body."""
+    oid = validate_order_id(order_id)
+    number = validate_amount(amount)
+    validate_order_fields(
+        currency=currency,
+        service_type=service_type,
+        customer=customer,
+        return_url=return_url,
+        note=note,
+    )
+    assert isinstance(customer, Customer)
+    fields = {
+        "order_id": oid,
+        "order_amount": number,
+        "order_currency": currency,
+        "service_type": service_type,
+        "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone},
+        "return_url": return_url,
+    }
+    return fields if note is None else {**fields, "order_note": note}
+
+
+def _already_created(
+    conflict: OrderExistsError, existing: Order, fields: dict[str, Any]
+) -> CreatedOrder:
+    """A 409 after a lost answer: the order the earlier attempt created, if it matches."""
+    asked = (Decimal(repr(fields["order_amount"])), fields["order_currency"])
+    found = (existing.amount, existing.currency)
+    if existing.amount != asked[0] or existing.currency not in (None, asked[1]):
+        conflict.message = (
+            f"Order {existing.order_id!r} already exists for {found[0]} {found[1]}, not "
+            f"{asked[0]} {asked[1]} as asked: it is a different order; use a new order_id"
+        )
+        conflict.args = (conflict.message,)
+        raise conflict
+    data = existing.raw.get("return_data")
+    link = data.get("payment_link") if isinstance(data, dict) else None
+    return CreatedOrder(
+        order_id=existing.order_id,
+        status=existing.status,
+        payment_link=link if isinstance(link, str) else None,
+        kwikx_order_id=existing.kwikx_order_id,
+        created_at=existing.created_at,
+        raw=existing.raw,
+        already_created=True,
+        attempts=conflict.attempts,
+    )
 
 
 # -- cancel --------------------------------------------------------------------------
 
 
-def _order_id(call: Call[Any]) -> str | int:
-    assert call.order_id is not None  # every order operation names its order
-    return call.order_id
-
-
 def _cancelled(parsed: Any, body: dict[str, Any], call: Call[CancelledOrder]) -> CancelledOrder:
-    data = given(parsed.return_data)
-    returned_id = given(data.order_id) if data is not None else None
-    status = given(data.order_status) if data is not None else None
+    data = return_data(parsed)
     message = given(parsed.message)
     return CancelledOrder(
-        order_id=returned_id if isinstance(returned_id, str | int) else _order_id(call),
-        status=str(status or "CANCELLED"),
-        cancelled_at=parse_kwikpaisa_datetime(given(data.cancelled_at) if data else None),
+        order_id=_order_id(call, data),
+        status=str(data.get("order_status") or "CANCELLED"),
+        cancelled_at=parse_kwikpaisa_datetime(data.get("cancelled_at")),
         message=message if isinstance(message, str) else None,
         raw=body,
         attempts=call.attempts,
@@ -106,6 +258,65 @@ class Orders:
     def __init__(self, client: KwikPaisa) -> None:
         self._client = client
 
+    def create(
+        self,
+        *,
+        order_id: str | int,
+        amount: Decimal | int | str,
+        currency: str = "INR",
+        service_type: str,
+        customer: Customer,
+        return_url: str,
+        note: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> CreatedOrder:
+        """Create an order and return it with its ``payment_link`` (send the customer there).
+
+        Never creates two orders and never reports a failure for an order that exists: when
+        an answer was lost and a retry meets 409, the order is read back with the status API
+        and returned with ``already_created=True`` (:class:`~kwikpaisa.OrderExistsError` if
+        it differs from what was asked). Arguments are checked before the network.
+        """
+        fields = _create_fields(
+            order_id, amount, currency, service_type, customer, return_url, note
+        )
+        options: dict[str, Any] = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "total_timeout": total_timeout,
+        }
+        try:
+            return self._client._request(CREATE, fields, order_id=fields["order_id"], **options)
+        except OrderExistsError as conflict:
+            if not conflict.earlier_attempt_unanswered:
+                raise
+            return _already_created(conflict, self.status(fields["order_id"], **options), fields)
+
+    def status(
+        self,
+        order_id: str | int,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> Order:
+        """Return the order's current status (verify a payment with this, not the redirect).
+
+        Raises :class:`~kwikpaisa.OrderNotFoundError` for an unknown order. A read: every
+        failure that may be transient is retried.
+        """
+        oid = validate_order_id(order_id)
+        return self._client._request(
+            STATUS,
+            {"order_id": oid},
+            order_id=oid,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
+
     def cancel(
         self,
         order_id: str | int,
@@ -139,6 +350,58 @@ class AsyncOrders:
 
     def __init__(self, client: AsyncKwikPaisa) -> None:
         self._client = client
+
+    async def create(
+        self,
+        *,
+        order_id: str | int,
+        amount: Decimal | int | str,
+        currency: str = "INR",
+        service_type: str,
+        customer: Customer,
+        return_url: str,
+        note: str | None = None,
+        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> CreatedOrder:
+        """Create an order; see :meth:`Orders.create`."""
+        fields = _create_fields(
+            order_id, amount, currency, service_type, customer, return_url, note
+        )
+        options: dict[str, Any] = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "total_timeout": total_timeout,
+        }
+        try:
+            return await self._client._request(
+                CREATE, fields, order_id=fields["order_id"], **options
+            )
+        except OrderExistsError as conflict:
+            if not conflict.earlier_attempt_unanswered:
+                raise
+            existing = await self.status(fields["order_id"], **options)
+            return _already_created(conflict, existing, fields)
+
+    async def status(
+        self,
+        order_id: str | int,
+        *,
+        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None = None,
+        total_timeout: float | None = None,
+    ) -> Order:
+        """Return the order's current status; see :meth:`Orders.status`."""
+        oid = validate_order_id(order_id)
+        return await self._client._request(
+            STATUS,
+            {"order_id": oid},
+            order_id=oid,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
 
     async def cancel(
         self,
