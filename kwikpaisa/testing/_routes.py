@@ -7,6 +7,7 @@ object; it answers in KwikPaisa's shapes (``KWIKPAISA_API.md``).
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,6 +26,8 @@ __all__ = [
     "ApiRequest",
     "Handler",
 ]
+
+logger = logging.getLogger("kwikpaisa.emulator")
 
 CREATE_ORDER_PATH = "/api/v3/pg/order/create"
 ORDER_STATUS_PATH = "/api/v3/pg/order/status"
@@ -181,6 +184,13 @@ def create(request: ApiRequest) -> EmulatorResponse:
     order = request.store.create(record)
     if order is None:
         return request.error(409, "Order with this order_id already exists.")
+    logger.info(
+        "order %s created (%s %s): checkout %s",
+        order.order_id,
+        order.currency,
+        order.order_amount,
+        order.payment_link,
+    )
     return request.success(
         "Order created successfully.",
         {
