@@ -191,7 +191,6 @@ class Emulator:
             status=normalised,
             amount=amount,
             currency=currency,
-            base_url=self.base_url,
             return_url=return_url,
             customer=dict(customer) if customer is not None else None,
             order_note=order_note,
@@ -204,12 +203,12 @@ class Emulator:
         elif normalised == "CANCELLED":
             record = attrs.evolve(record, cancelled_at=record.created_at)
         self._store.put(record)
-        return _copy(record)
+        return self._view(record)
 
     def order(self, order_id: str | int) -> OrderRecord | None:
         """A copy of the order's record (after any expiry now due), or ``None``."""
         record = self._store.get(order_id)
-        return None if record is None else _copy(record)
+        return None if record is None else self._view(record)
 
     def order_status(self, order_id: str | int) -> str | None:
         """The order's current status, or ``None`` if it does not exist."""
@@ -218,8 +217,9 @@ class Emulator:
 
     def checkout_url(self, order_id: str | int) -> str:
         """The order's checkout page: its ``payment_link``, or the page on :attr:`base_url`."""
-        record = self._require(order_id)
-        return record.payment_link or checkout_url(self.base_url, record.kwikx_order_id)
+        link = self._view(self._require(order_id)).payment_link
+        assert link is not None
+        return link
 
     def set_status(self, order_id: str | int, status: str) -> OrderRecord:
         """Move the order to ``status``, whatever it was, as KwikPaisa would have (``PAID``
@@ -229,7 +229,7 @@ class Emulator:
         _, after = self._store.settle(order_id, normalised)
         if after is None:
             raise KeyError(f"the emulator has no order {order_id!r}")
-        return _copy(after)
+        return self._view(after)
 
     def pay(self, order_id: str | int, method: str = "UPI") -> OrderRecord:
         """Pay an open order as the checkout page's Pay button does: ``PAID``, and the
@@ -265,7 +265,14 @@ class Emulator:
             raise ValueError(
                 f"order {order_id!r} is {before.order_status}; it cannot become {status}"
             )
-        return _copy(after)
+        return self._view(after)
+
+    def _view(self, record: OrderRecord) -> OrderRecord:
+        """A copy the caller may keep (its customer mapping copied too); an order seeded
+        by :meth:`add_order` gets its ``payment_link`` on the current :attr:`base_url`."""
+        customer = dict(record.customer) if record.customer is not None else None
+        link = record.payment_link or checkout_url(self.base_url, record.kwikx_order_id)
+        return attrs.evolve(record, customer=customer, payment_link=link)
 
     def _require(self, order_id: str | int) -> OrderRecord:
         record = self._store.get(order_id)
@@ -553,9 +560,3 @@ def _known_status(status: str) -> str:
             f"unknown order status {status!r}; use one of {', '.join(sorted(ORDER_STATUSES))}"
         )
     return normalised
-
-
-def _copy(record: OrderRecord) -> OrderRecord:
-    """A record the caller may keep: its customer mapping copied too."""
-    customer = dict(record.customer) if record.customer is not None else None
-    return attrs.evolve(record, customer=customer)

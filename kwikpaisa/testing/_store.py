@@ -104,7 +104,8 @@ class OrderRecord:
     order_note: str | None = None
     service_type: str | None = None
     payment_link: str | None = None
-    """The hosted checkout page; ``None`` for orders seeded before a base URL was known."""
+    """The hosted checkout page (``None`` in the store for orders seeded with ``add_order``:
+    theirs is on wherever the emulator is served)."""
     order_token: str | None = None
     created: float
     """The emulator's clock when the order was made (expiry counts from here)."""
