@@ -239,8 +239,8 @@ def test_status_and_cancel_after_each_outcome(
 ) -> None:
     emu = Emulator()
     if way_in == "in-process":
-        http = httpx.Client(transport=emu.transport(), base_url="http://emulator.localhost")
-        check(http, emu, settle, outcome, cancel_message)
+        with httpx.Client(transport=emu.transport(), base_url="http://emulator.localhost") as http:
+            check(http, emu, settle, outcome, cancel_message)
     else:
         with emu.serve() as base_url, httpx.Client(base_url=base_url) as http:
             check(http, emu, settle, outcome, cancel_message)

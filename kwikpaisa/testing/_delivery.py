@@ -187,7 +187,7 @@ class WebhookSender:
             while not self._stopping.is_set():
                 if self._queue:
                     job = self._queue.popleft()
-                    if self.shuffle and self._held is None and not self._flushing:
+                    if self.shuffle and self._held is None:
                         self._held, self._held_since = job, time.monotonic()
                         continue
                     held, self._held = self._held, None
