@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv demo test lint typecheck check-generated generate bench bench-smoke test-floor clean
+.PHONY: venv demo test test-browser lint typecheck check-generated generate bench bench-smoke test-floor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,23 @@ demo: venv
 test: venv check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python scripts/bench.py --smoke
+
+## The hosted-checkout journey in a real headless Chromium (Debian's `chromium`, driven by
+## Playwright). Installs Playwright into the venv, and Chromium when it is missing and we
+## are root; without a browser the test skips, saying how to get one.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.browser-stamp
+$(BROWSER_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[dev,browser]'
+	@touch $@
+
+test-browser: $(BROWSER_STAMP)
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+			|| echo "could not install chromium: the browser test will skip"; \
+	fi
+	KWIKPAISA_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -rs -m browser tests/test_browser.py $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check --no-cache kwikpaisa tests scripts

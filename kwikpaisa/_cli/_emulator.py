@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY
+
+# Seeded orders whose checkout links the banner lists (more would bury it).
+_LINKS_SHOWN = 10
 
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "emulator",
         help="run a local KwikPaisa emulator",
-        description="Serve a local KwikPaisa on HOST:PORT until interrupted (Ctrl-C or SIGTERM).",
+        description=(
+            "Serve a local KwikPaisa on HOST:PORT until interrupted (Ctrl-C or SIGTERM): "
+            "the order API (create, status, cancel), a checkout page for each order, and "
+            "signed webhooks for payment outcomes. The checkout link of each order created "
+            "is printed as it is made."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
@@ -24,7 +34,24 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="ID[:STATUS]",
-        help="seed an order (repeatable); STATUS defaults to UN_PAID",
+        help="seed an order (repeatable); STATUS defaults to UN_PAID; an all-digit ID is a number",
+    )
+    parser.add_argument(
+        "--orders-from",
+        metavar="FILE",
+        help="seed the orders in FILE, one ID[:STATUS] per line ('#' comments and blank "
+        "lines skipped)",
+    )
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="POST signed payment.success / payment.failed / payment.expired events here",
+    )
+    parser.add_argument(
+        "--expire-after",
+        type=float,
+        metavar="SECONDS",
+        help="unpaid orders expire this long after they are created (default: never)",
     )
     parser.add_argument("--api-key", default=EMULATOR_API_KEY, help="API key the emulator accepts")
     parser.add_argument(
@@ -37,21 +64,47 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def parse_order_spec(spec: str) -> tuple[str | int, str]:
+    """``ID[:STATUS]`` as ``(order_id, status)``: an all-digit ID is an integer id (as
+    KwikPaisa's guide writes them), STATUS defaults to ``UN_PAID``."""
+    order_id, _, status = spec.strip().partition(":")
+    order_id = order_id.strip()
+    if not order_id:
+        raise ValueError(f"no order id in {spec!r}")
+    as_id: str | int = int(order_id) if order_id.isascii() and order_id.isdigit() else order_id
+    return as_id, status.strip() or "UN_PAID"
+
+
+def read_order_specs(path: str) -> list[str]:
+    """The ``ID[:STATUS]`` lines of ``path``, without comments and blank lines."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
 def run(args: argparse.Namespace) -> int:
     from ..testing import Emulator, EmulatorServer
 
-    emulator = Emulator(
-        args.api_key,
-        args.secret_key,
-        timestamp_tolerance=args.timestamp_tolerance,
-        latency=args.latency,
-    )
     try:
-        for spec in args.order:
-            order_id, _, status = spec.partition(":")
-            emulator.add_order(order_id, status or "UN_PAID")
+        emulator = Emulator(
+            args.api_key,
+            args.secret_key,
+            timestamp_tolerance=args.timestamp_tolerance,
+            latency=args.latency,
+            expire_after=args.expire_after,
+            webhook_url=args.webhook_url,
+        )
+        specs = list(args.order)
+        if args.orders_from:
+            specs += read_order_specs(args.orders_from)
         server = EmulatorServer(emulator, args.host, args.port)
     except (ValueError, OSError) as error:
+        print(f"kwikpaisa emulator: {error}", file=sys.stderr)
+        return 2
+    server.start()  # first, so that seeded orders' checkout links carry the real port
+    try:
+        seeded = [emulator.add_order(*parse_order_spec(spec)) for spec in specs]
+    except ValueError as error:
+        server.stop()
         print(f"kwikpaisa emulator: {error}", file=sys.stderr)
         return 2
     stop = threading.Event()
@@ -60,17 +113,37 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    server.start()
+    log = _log_to_stdout()
     print(f"KwikPaisa emulator listening on {server.base_url}", flush=True)
     print(f"  KWIKPAISA_BASE_URL={server.base_url}", flush=True)
     print(f"  KWIKPAISA_API_KEY={emulator.api_key}", flush=True)
     print(f"  KWIKPAISA_SECRET_KEY={emulator.secret_key}", flush=True)
-    print(f"  orders: {len(args.order)} seeded; Ctrl-C to stop", flush=True)
+    if args.webhook_url:
+        print(f"  webhooks: {args.webhook_url}", flush=True)
+    if args.expire_after:
+        print(f"  unpaid orders expire after {args.expire_after:g} s", flush=True)
+    for order in seeded[:_LINKS_SHOWN]:
+        print(f"  order {order.order_id} {order.order_status}: {order.payment_link}", flush=True)
+    print(f"  orders: {len(seeded)} seeded; Ctrl-C to stop", flush=True)
     try:
         stop.wait()
     finally:
         server.stop()
+        emulator.close()
+        logging.getLogger("kwikpaisa.emulator").removeHandler(log)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("KwikPaisa emulator stopped", flush=True)
     return 0
+
+
+def _log_to_stdout() -> logging.Handler:
+    """The emulator's log (orders created with their checkout links, webhook attempts)
+    on stdout, one plain line each."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("kwikpaisa.emulator")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return handler

@@ -1,7 +1,9 @@
-"""The emulator's core: KwikPaisa's Order Cancel behaviour as a pure request handler.
+"""The emulator's core: KwikPaisa's order API and hosted checkout as a pure request handler.
 
 ``Emulator.handle`` takes a method, path, headers and the raw body and returns
-what KwikPaisa would answer. The in-process transport, the loopback HTTP server
+what KwikPaisa would answer. One authentication check guards every API route; a
+route table (:data:`~kwikpaisa.testing._routes.ROUTES`) maps each path to its
+handler over one order store. The in-process transport, the loopback HTTP server
 and the WSGI app are thin adapters around it.
 """
 
@@ -11,30 +13,33 @@ import hmac
 import json
 import threading
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._client import AsyncKwikPaisa, KwikPaisa
-from .._constants import (
-    CANCEL_ORDER_PATH,
-    EMULATOR_API_KEY,
-    EMULATOR_SECRET_KEY,
-    TIMESTAMP_TOLERANCE,
-)
-from .._models import IST
-from ..signing import (
-    canonical_payload,
-    compute_signature,
-    parse_timestamp,
-    signature_matches,
-)
+from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY, TIMESTAMP_TOLERANCE
+from ..signing import canonical_payload, compute_signature, parse_timestamp, signature_matches
+from ._answers import EmulatorResponse, Headers, date_header, error_answer, json_answer
+from ._checkout import ALLOWED_METHODS, is_checkout_path, serve_checkout
+from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
 from ._faults import Fault, FaultKind
+from ._routes import ROUTES, ApiRequest
+from ._store import (
+    CANCELLABLE_STATUSES,
+    DEFAULT_AMOUNT,
+    DEFAULT_CURRENCY,
+    OPEN_STATUSES,
+    ORDER_STATUSES,
+    PAYMENT_METHODS,
+    OrderRecord,
+    OrderStore,
+    StoreEvent,
+    checkout_url,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANCELLABLE_STATUSES",
+    "IN_PROCESS_BASE_URL",
     "ORDER_STATUSES",
     "Emulator",
     "EmulatorResponse",
@@ -51,6 +57,9 @@ __all__ = [
 
 MAX_REQUEST_BODY = 1024 * 1024
 """The most of a request body the emulator's servers read."""
+
+IN_PROCESS_BASE_URL = "http://emulator.localhost"
+"""The emulator's base URL when it is reached in-process (never resolved)."""
 
 
 def read_request_body(content_length: object, read: Callable[[int], bytes]) -> bytes:
@@ -61,39 +70,23 @@ def read_request_body(content_length: object, read: Callable[[int], bytes]) -> b
     return read(min(size, MAX_REQUEST_BODY)) if size else b""
 
 
-ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED"})
-"""Order statuses the emulator knows."""
-CANCELLABLE_STATUSES = frozenset({"UN_PAID", "PENDING"})
-"""Statuses from which an order can be cancelled; the rest answer 409."""
-
 DEFAULT_API_KEY = EMULATOR_API_KEY
 DEFAULT_SECRET_KEY = EMULATOR_SECRET_KEY
 
-_NOT_CANCELLABLE = {
-    "PAID": "Order already paid; it cannot be cancelled.",
-    "CANCELLED": "Order already cancelled.",
-    "EXPIRED": "Order has expired; it cannot be cancelled.",
-}
-
-
-@attrs.frozen
-class EmulatorResponse:
-    """What the emulator answers: status, headers, body, and how to deliver it."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    action: FaultKind | None = None
-    """``RESET`` or ``HANG`` when the answer must not arrive intact; ``LATENCY`` to delay it."""
-    delay: float = 0.0
-
 
 class Emulator:
-    """A local KwikPaisa: verifies signatures for real and answers like the API.
+    """A local KwikPaisa: verifies signatures for real and answers like the API, and
+    serves a hosted checkout page whose outcomes are sent as signed webhooks.
 
     Thread-safe. Use it in-process (:meth:`transport`) or over a loopback socket
     (:meth:`serve`). ``clock`` returns the emulator's idea of UNIX time (shift it to
-    test clock skew); ``latency`` delays every answer by that many seconds.
+    test clock skew or expiry); ``latency`` delays every API answer by that many
+    seconds. ``expire_after`` seconds after creation an unpaid order becomes
+    ``EXPIRED`` (``None``: never). With ``webhook_url`` each payment outcome is POSTed
+    there (``webhook_*`` options: retry ``backoff`` schedule, per-attempt
+    ``timeout``, ``duplicates`` to send each event twice, ``shuffle`` to send events
+    out of order, ``transport`` to deliver without a socket). Call :meth:`close` (or
+    use it as a context manager) to stop the webhook worker.
     """
 
     def __init__(
@@ -104,6 +97,13 @@ class Emulator:
         timestamp_tolerance: int = TIMESTAMP_TOLERANCE,
         latency: float = 0.0,
         clock: Callable[[], float] = time.time,
+        expire_after: float | None = None,
+        webhook_url: str | None = None,
+        webhook_backoff: Sequence[float] = DEFAULT_WEBHOOK_BACKOFF,
+        webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
+        webhook_duplicates: bool = False,
+        webhook_shuffle: bool = False,
+        webhook_transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_key = api_key
         self._secret_key = secret_key
@@ -111,9 +111,25 @@ class Emulator:
         self.latency = latency
         self.clock = clock
         self._lock = threading.Lock()
-        self._orders: dict[str, str] = {}
-        self._cancels: Counter[str] = Counter()
         self._faults: deque[Fault] = deque()
+        self._served_at: list[str] = []
+        self._store = OrderStore(
+            lambda: self.clock(), expire_after=expire_after, on_event=self._on_store_event
+        )
+        self._webhooks = (
+            WebhookSender(
+                webhook_url,
+                secret_key,
+                lambda: self.clock(),
+                backoff=webhook_backoff,
+                timeout=webhook_timeout,
+                duplicates=webhook_duplicates,
+                shuffle=webhook_shuffle,
+                transport=webhook_transport,
+            )
+            if webhook_url
+            else None
+        )
         self.requests_received = 0
         """How many requests reached the emulator (every path, every outcome)."""
 
@@ -122,41 +138,202 @@ class Emulator:
         """The secret the emulator verifies signatures with."""
         return self._secret_key
 
+    @property
+    def expire_after(self) -> float | None:
+        """Seconds after creation an unpaid order expires (``None``: never)."""
+        return self._store.expire_after
+
+    @property
+    def webhook_url(self) -> str | None:
+        """Where payment outcomes are POSTed, if anywhere."""
+        return self._webhooks.url if self._webhooks else None
+
+    @property
+    def base_url(self) -> str:
+        """Where the emulator is reached: the socket server serving it (the latest one
+        started), else :data:`IN_PROCESS_BASE_URL`."""
+        with self._lock:
+            return self._served_at[-1] if self._served_at else IN_PROCESS_BASE_URL
+
     def __repr__(self) -> str:
-        return f"Emulator(api_key={self.api_key!r}, orders={len(self._orders)})"
+        return f"Emulator(api_key={self.api_key!r}, orders={len(self._store)})"
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the webhook worker (undelivered events are dropped)."""
+        if self._webhooks is not None:
+            self._webhooks.close()
 
     # -- orders -----------------------------------------------------------------
 
-    def add_order(self, order_id: str | int, status: str = "UN_PAID") -> None:
-        """Create (or reset) an order in the given status."""
-        normalised = status.strip().upper()
-        if normalised not in ORDER_STATUSES:
-            raise ValueError(
-                f"unknown order status {status!r}; use one of {', '.join(sorted(ORDER_STATUSES))}"
+    def add_order(
+        self,
+        order_id: str | int,
+        status: str = "UN_PAID",
+        *,
+        amount: object = DEFAULT_AMOUNT,
+        currency: str = DEFAULT_CURRENCY,
+        return_url: str | None = None,
+        customer: Mapping[str, str] | None = None,
+        order_note: str | None = None,
+        service_type: str | None = "DIGITAL",
+    ) -> OrderRecord:
+        """Create (or reset) an order in the given status, as if made by create (no
+        webhook is sent); return its record. ``amount`` is a number or numeric string."""
+        normalised = _known_status(status)
+        record = self._store.new_record(
+            order_id,
+            status=normalised,
+            amount=amount,
+            currency=currency,
+            return_url=return_url,
+            customer=dict(customer) if customer is not None else None,
+            order_note=order_note,
+            service_type=service_type,
+        )
+        if normalised == "PAID":
+            record = attrs.evolve(
+                record, paid_at=record.created_at, payment_method="UPI", transaction_id="TXN0"
             )
-        with self._lock:
-            self._orders[str(order_id)] = normalised
+        elif normalised == "CANCELLED":
+            record = attrs.evolve(record, cancelled_at=record.created_at)
+        self._store.put(record)
+        return self._view(record)
+
+    def order(self, order_id: str | int) -> OrderRecord | None:
+        """A copy of the order's record (after any expiry now due), or ``None``."""
+        record = self._store.get(order_id)
+        return None if record is None else self._view(record)
 
     def order_status(self, order_id: str | int) -> str | None:
         """The order's current status, or ``None`` if it does not exist."""
-        with self._lock:
-            return self._orders.get(str(order_id))
+        record = self._store.get(order_id)
+        return None if record is None else record.order_status
+
+    def checkout_url(self, order_id: str | int) -> str:
+        """The order's checkout page: its ``payment_link``, or the page on :attr:`base_url`."""
+        link = self._view(self._require(order_id)).payment_link
+        assert link is not None
+        return link
+
+    def set_status(self, order_id: str | int, status: str) -> OrderRecord:
+        """Move the order to ``status``, whatever it was, as KwikPaisa would have (``PAID``
+        sets ``paid_at``, ``payment_method`` and ``transaction_id``); sends the webhook
+        for ``PAID``, ``FAILED`` and ``EXPIRED``. Returns the record."""
+        normalised = _known_status(status)
+        _, after = self._store.settle(order_id, normalised)
+        if after is None:
+            raise KeyError(f"the emulator has no order {order_id!r}")
+        return self._view(after)
+
+    def pay(self, order_id: str | int, method: str = "UPI") -> OrderRecord:
+        """Pay an open order as the checkout page's Pay button does: ``PAID``, and the
+        ``payment.success`` webhook. ``ValueError`` if it is no longer open."""
+        if method not in PAYMENT_METHODS:
+            raise ValueError(
+                f"unknown payment method {method!r}; use one of {', '.join(PAYMENT_METHODS)}"
+            )
+        return self._settle_open(order_id, "PAID", payment_method=method)
+
+    def fail(self, order_id: str | int, method: str = "UPI") -> OrderRecord:
+        """Fail an open order's payment as the Fail button does: ``FAILED``, and the
+        ``payment.failed`` webhook. ``ValueError`` if it is no longer open."""
+        return self._settle_open(order_id, "FAILED", payment_method=method)
+
+    def expire(self, order_id: str | int) -> OrderRecord:
+        """Expire an unpaid order now: ``EXPIRED``, and the ``payment.expired`` webhook.
+        ``ValueError`` if it is not unpaid."""
+        return self._settle_open(order_id, "EXPIRED", only_from=frozenset({"UN_PAID"}))
+
+    def _settle_open(
+        self,
+        order_id: str | int,
+        status: str,
+        *,
+        only_from: frozenset[str] = OPEN_STATUSES,
+        **changes: Any,
+    ) -> OrderRecord:
+        before, after = self._store.settle(order_id, status, only_from=only_from, **changes)
+        if before is None:
+            raise KeyError(f"the emulator has no order {order_id!r}")
+        if after is None:
+            raise ValueError(
+                f"order {order_id!r} is {before.order_status}; it cannot become {status}"
+            )
+        return self._view(after)
+
+    def _view(self, record: OrderRecord) -> OrderRecord:
+        """A copy the caller may keep (its customer mapping copied too); an order seeded
+        by :meth:`add_order` gets its ``payment_link`` on the current :attr:`base_url`."""
+        customer = dict(record.customer) if record.customer is not None else None
+        link = record.payment_link or checkout_url(self.base_url, record.kwikx_order_id)
+        return attrs.evolve(record, customer=customer, payment_link=link)
+
+    def _require(self, order_id: str | int) -> OrderRecord:
+        record = self._store.get(order_id)
+        if record is None:
+            raise KeyError(f"the emulator has no order {order_id!r}")
+        return record
 
     def cancel_count(self, order_id: str | int) -> int:
         """How many times this order was actually cancelled (1 at most, if all is well)."""
-        with self._lock:
-            return self._cancels[str(order_id)]
+        return self._store.count(self._store.cancels, order_id)
 
     @property
     def total_cancels(self) -> int:
         """Cancels performed across all orders."""
-        with self._lock:
-            return sum(self._cancels.values())
+        return self._store.total(self._store.cancels)
+
+    def create_count(self, order_id: str | int) -> int:
+        """How many times create made this order (1 at most, if all is well; ``add_order``
+        does not count)."""
+        return self._store.count(self._store.creates, order_id)
+
+    def create_requests(self, order_id: str | int) -> int:
+        """Authenticated create requests for this order id, duplicates (409) included."""
+        return self._store.count(self._store.create_requests, order_id)
+
+    # -- webhooks ---------------------------------------------------------------
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook delivery attempt so far (empty without ``webhook_url``)."""
+        return self._webhooks.deliveries if self._webhooks else []
+
+    def wait_for_deliveries(self, timeout: float = 10.0) -> list[Delivery]:
+        """Block until every webhook event so far has been delivered (or given up on
+        after its retries), releasing any held back by ``webhook_shuffle``; return
+        :attr:`deliveries`. ``TimeoutError`` if that takes longer than ``timeout`` s."""
+        if self._webhooks is not None:
+            self._webhooks.wait(timeout)
+        return self.deliveries
+
+    def flush_webhooks(self, timeout: float = 10.0) -> None:
+        """Send every queued webhook event now and wait for them (as
+        :meth:`wait_for_deliveries`)."""
+        self.wait_for_deliveries(timeout)
+
+    def _on_store_event(self, event: StoreEvent) -> None:
+        if self._webhooks is None:
+            return
+        order = event.order
+        data = {
+            "order_id": str(order.order_id),
+            "amount": order.order_amount,
+            "currency": order.currency,
+            "status": order.order_status,
+        }
+        self._webhooks.send(event.event, data, order.order_id)
 
     # -- faults -----------------------------------------------------------------
 
     def inject(self, *faults: Fault, times: int = 1) -> None:
-        """Apply these faults, in order, to the next cancel requests (each ``times`` times)."""
+        """Apply these faults, in order, to the next API requests (each ``times`` times)."""
         with self._lock:
             for fault in faults:
                 self._faults.extend([fault] * times)
@@ -186,10 +363,19 @@ class Emulator:
         return EmulatorTransport(self)
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> AbstractContextManager[str]:
-        """Serve on a loopback socket: ``with emu.serve() as base_url: ...``."""
+        """Serve on a loopback socket: ``with emu.serve() as base_url: ...``. Leaving the
+        block stops the server and the webhook worker."""
         from ._server import serve
 
         return serve(self, host=host, port=port)
+
+    def _serving(self, base_url: str, serving: bool) -> None:
+        """Called by the socket server as it starts and stops."""
+        with self._lock:
+            if serving:
+                self._served_at.append(base_url)
+            elif base_url in self._served_at:
+                self._served_at.remove(base_url)
 
     def signed_headers(self, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
         """Headers that make ``body`` a correctly signed request to this emulator."""
@@ -207,7 +393,7 @@ class Emulator:
         return KwikPaisa(
             self.api_key,
             self._secret_key,
-            base_url="http://emulator.localhost",
+            base_url=IN_PROCESS_BASE_URL,
             transport=self.transport(),
             **options,
         )
@@ -217,7 +403,7 @@ class Emulator:
         return AsyncKwikPaisa(
             self.api_key,
             self._secret_key,
-            base_url="http://emulator.localhost",
+            base_url=IN_PROCESS_BASE_URL,
             transport=self.transport(),
             **options,
         )
@@ -255,20 +441,38 @@ class Emulator:
     # -- the API ----------------------------------------------------------------
 
     def handle(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        base_url: str | None = None,
     ) -> EmulatorResponse:
-        """Answer one request. ``headers`` keys must be lower-case."""
+        """Answer one request. ``headers`` keys must be lower-case. ``base_url`` is where
+        the request reached the emulator (payment links point there; default
+        :attr:`base_url`)."""
         with self._lock:
             self.requests_received += 1
         path = path.split("?", 1)[0]
-        if path != CANCEL_ORDER_PATH:
+        method = method.upper()
+        if is_checkout_path(path):
+            if method not in ALLOWED_METHODS.split(", "):
+                return self._error(405, "Method not allowed.", extra=(("Allow", ALLOWED_METHODS),))
+            return serve_checkout(method, path, body, self._store)
+        handler = ROUTES.get(path)
+        if handler is None:
             return self._error(404, "Not found.")
-        if method.upper() != "POST":
+        if method != "POST":
             return self._error(405, "Method not allowed.", extra=(("Allow", "POST"),))
         fault = self._next_fault()
         if fault is not None and not fault.process_first and fault.kind is not FaultKind.LATENCY:
             return self._fault_response(fault)
-        answer = self._cancel(headers, body)
+        payload = self._authenticate(headers, body)
+        if isinstance(payload, EmulatorResponse):
+            answer = payload
+        else:
+            answer = handler(ApiRequest(payload, self._store, base_url or self.base_url))
         if fault is not None and fault.kind is FaultKind.LATENCY:
             return attrs.evolve(
                 answer, action=FaultKind.LATENCY, delay=fault.seconds + self.latency
@@ -279,23 +483,11 @@ class Emulator:
             return attrs.evolve(answer, action=FaultKind.LATENCY, delay=self.latency)
         return answer
 
-    def _next_fault(self) -> Fault | None:
-        with self._lock:
-            return self._faults.popleft() if self._faults else None
-
-    def _fault_response(self, fault: Fault) -> EmulatorResponse:
-        if fault.kind is FaultKind.STATUS:
-            headers = (("Content-Type", fault.content_type), *self._date(), *fault.headers)
-            return EmulatorResponse(fault.status, headers, fault.body or b"")
-        return EmulatorResponse(
-            200,
-            (("Content-Type", "application/json"), *self._date()),
-            b"",
-            action=fault.kind,
-            delay=fault.seconds,
-        )
-
-    def _cancel(self, headers: Mapping[str, str], body: bytes) -> EmulatorResponse:
+    def _authenticate(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> dict[str, Any] | EmulatorResponse:
+        """The signed JSON object in ``body``, or the error answer: key, timestamp,
+        signature over the raw body, and a canonical body, for every route alike."""
         missing = [
             name
             for name in ("X-API-KEY", "X-TIMESTAMP", "X-SIGNATURE")
@@ -329,48 +521,42 @@ class Emulator:
                 401,
                 "Invalid signature: the payload is not in canonical form (sorted keys, compact).",
             )
-        order_id = payload.get("order_id")
-        if order_id is None or order_id == "":
-            return self._error(422, "The order_id field is required.")
-        if isinstance(order_id, bool) or not isinstance(order_id, str | int):
-            return self._error(422, "The order_id must be a string or an integer.")
-        key = str(order_id)
+        return payload
+
+    def _next_fault(self) -> Fault | None:
         with self._lock:
-            status = self._orders.get(key)
-            if status is None:
-                pass
-            elif status in CANCELLABLE_STATUSES:
-                self._orders[key] = "CANCELLED"
-                self._cancels[key] += 1
-        if status is None:
-            return self._error(404, "Order not found.")
-        if status not in CANCELLABLE_STATUSES:
-            return self._error(409, _NOT_CANCELLABLE[status])
-        cancelled_at = datetime.fromtimestamp(self.clock(), IST).strftime("%d-%m-%Y %I:%M %p")
-        return self._json(
+            return self._faults.popleft() if self._faults else None
+
+    def _fault_response(self, fault: Fault) -> EmulatorResponse:
+        if fault.kind is FaultKind.STATUS:
+            headers: Headers = (
+                ("Content-Type", fault.content_type),
+                *self._date(),
+                *fault.headers,
+            )
+            return EmulatorResponse(fault.status, headers, fault.body or b"")
+        return EmulatorResponse(
             200,
-            {
-                "code": "200",
-                "status": "success",
-                "message": "Order cancelled successfully.",
-                "return_data": {
-                    "order_id": order_id,
-                    "order_status": "CANCELLED",
-                    "cancelled_at": cancelled_at,
-                },
-            },
+            (("Content-Type", "application/json"), *self._date()),
+            b"",
+            action=fault.kind,
+            delay=fault.seconds,
         )
 
-    def _date(self) -> tuple[tuple[str, str]]:
-        return (("Date", formatdate(self.clock(), usegmt=True)),)
+    def _date(self) -> Headers:
+        return date_header(self.clock)
 
-    def _json(
-        self, status: int, body: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()
-    ) -> EmulatorResponse:
-        headers = (("Content-Type", "application/json"), *self._date(), *extra)
-        return EmulatorResponse(status, headers, json.dumps(body).encode())
+    def _json(self, status: int, body: dict[str, Any], extra: Headers = ()) -> EmulatorResponse:
+        return json_answer(self.clock, status, body, extra)
 
-    def _error(
-        self, status: int, message: str, extra: tuple[tuple[str, str], ...] = ()
-    ) -> EmulatorResponse:
-        return self._json(status, {"status": False, "code": status, "message": message}, extra)
+    def _error(self, status: int, message: str, extra: Headers = ()) -> EmulatorResponse:
+        return error_answer(self.clock, status, message, extra)
+
+
+def _known_status(status: str) -> str:
+    normalised = status.strip().upper()
+    if normalised not in ORDER_STATUSES:
+        raise ValueError(
+            f"unknown order status {status!r}; use one of {', '.join(sorted(ORDER_STATUSES))}"
+        )
+    return normalised

@@ -49,6 +49,7 @@ class EmulatorServer(ThreadingHTTPServer):
             target=self.serve_forever, args=(0.05,), name="kwikpaisa-emulator", daemon=True
         )
         thread.start()
+        self.emulator._serving(self.base_url, True)
         return thread
 
     @property
@@ -75,6 +76,7 @@ class EmulatorServer(ThreadingHTTPServer):
     def stop(self) -> None:
         """Stop serving, wake any hanging handlers, and close the socket."""
         self.stopping.set()
+        self.emulator._serving(self.base_url, False)
         self.shutdown()
         self.server_close()
 
@@ -93,7 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         body = read_request_body(self.headers.get("Content-Length"), self.rfile.read)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        answer = self.server.emulator.handle(self.command, self.path, headers, body)
+        answer = self.server.emulator.handle(
+            self.command, self.path, headers, body, base_url=self.server.base_url
+        )
         if answer.action is FaultKind.HANG:
             self.server.stopping.wait(answer.delay)
             self.close_connection = True
@@ -155,10 +159,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``emulator`` on ``host:port`` (0 = an ephemeral port) and yield its base URL."""
+    """Serve ``emulator`` on ``host:port`` (0 = an ephemeral port) and yield its base URL.
+    On the way out the server stops, and so does the emulator's webhook worker."""
     server = EmulatorServer(emulator, host, port)
     server.start()
     try:
         yield server.base_url
     finally:
         server.stop()
+        emulator.close()

@@ -52,4 +52,7 @@ def _to_response(answer: EmulatorResponse, request: httpx.Request) -> httpx.Resp
 
 def _answer(emulator: Emulator, request: httpx.Request, body: bytes) -> EmulatorResponse:
     headers = {name.lower(): value for name, value in request.headers.items()}
-    return emulator.handle(request.method, request.url.raw_path.decode("ascii"), headers, body)
+    origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+    return emulator.handle(
+        request.method, request.url.raw_path.decode("ascii"), headers, body, base_url=origin
+    )

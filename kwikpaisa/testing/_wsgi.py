@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+from wsgiref.util import application_uri
 
 from ._emulator import read_request_body
 from ._faults import FaultKind
@@ -41,7 +42,13 @@ class EmulatorWSGIApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        answer = self.emulator.handle(method, _raw_path(environ), _headers(environ), _body(environ))
+        answer = self.emulator.handle(
+            method,
+            _raw_path(environ),
+            _headers(environ),
+            _body(environ),
+            base_url=application_uri(environ).rstrip("/"),
+        )
         if answer.action is FaultKind.RESET:
             raise ConnectionResetError("emulated fault: connection reset before a complete answer")
         if answer.action is FaultKind.HANG:

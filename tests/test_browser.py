@@ -1,0 +1,117 @@
+"""The whole hosted-checkout journey in a real headless Chromium (``make test-browser``).
+
+Debian's ``chromium`` driven by Playwright for Python, pointed at the system browser
+(no browser is ever downloaded). Marked ``browser``: ``make test`` deselects it, and
+it skips, saying how to get a browser, when Playwright or Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from kwikpaisa.testing import Emulator
+
+from .emulator_helpers import cancel, create, status, webhook_receiver
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("KWIKPAISA_CHROMIUM", "/usr/bin/chromium")
+# Where to save a picture of the checkout page, if anywhere (keep it out of the repository).
+SCREENSHOT = os.environ.get("KWIKPAISA_CHECKOUT_SCREENSHOT")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",
+]
+HOW_TO_GET_ONE = (
+    "run `make test-browser` (it installs Playwright into .venv and, as root, Debian's "
+    "chromium), or `pip install -e '.[browser]'` and `apt-get install chromium`; "
+    "KWIKPAISA_CHROMIUM=/path/to/chromium points at another build"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.skip(f"NO BROWSER TEST: Playwright for Python is not installed; {HOW_TO_GET_ONE}")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"NO BROWSER TEST: no Chromium at {CHROMIUM}; {HOW_TO_GET_ONE}")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.skip(
+                f"NO BROWSER TEST: Chromium at {CHROMIUM} did not start ({error}); {HOW_TO_GET_ONE}"
+            )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_pay_in_the_browser_then_webhook_status_and_cancel(browser: Any) -> None:
+    with webhook_receiver(Emulator().secret_key) as receiver:
+        emu = Emulator(webhook_url=f"{receiver.url}/webhooks", webhook_backoff=(0.0, 0.0))
+        with emu.serve() as base_url, httpx.Client(base_url=base_url) as http:
+            # 1. The merchant creates an order.
+            created = create(http, emu, "ord_browser", return_url=f"{receiver.url}/return")
+            assert created.status_code == 200, created.text
+            link = created.json()["return_data"]["payment_link"]
+
+            # 2. The customer opens the payment link ...
+            page = browser.new_page()
+            page.goto(link)
+            assert page.title() == "KwikPaisa checkout"
+            assert page.locator("#amount").inner_text() == "INR 105.00"
+            assert page.locator("input[name=method]").count() == 4
+            page.get_by_label("Card").check()
+            if SCREENSHOT:
+                page.screenshot(path=SCREENSHOT)
+
+            # 3. ... clicks Pay, 4. and lands on the merchant's return_url.
+            page.locator("#pay").click()
+            page.wait_for_url(f"{receiver.url}/return?*")
+            back = urlsplit(page.url)
+            assert parse_qs(back.query) == {"order_id": ["ord_browser"], "status": ["PAID"]}
+            assert page.locator("#thanks").inner_text() == "Thank you"
+
+            # 5. The signed webhook arrives and verifies.
+            emu.wait_for_deliveries()
+            assert [(e.event, e.data) for e in receiver.events] == [
+                (
+                    "payment.success",
+                    {
+                        "order_id": "ord_browser",
+                        "amount": "105.00",
+                        "currency": "INR",
+                        "status": "PAID",
+                    },
+                )
+            ]
+
+            # 6. Status reports PAID; cancel is refused.
+            data = status(http, emu, "ord_browser").json()["return_data"]
+            assert (data["order_status"], data["payment_method"]) == ("PAID", "CARD")
+            refused = cancel(http, emu, "ord_browser")
+            assert refused.status_code == 409
+            assert refused.json()["message"] == "Order already paid; it cannot be cancelled."
+
+            # The page now says the order is paid, and a second payment is refused.
+            page.goto(link)
+            assert page.locator("#closed").inner_text() == "This order has been paid."
+            assert page.locator("#pay").count() == 0
+            page.close()
