@@ -158,7 +158,10 @@ def _already_created(
     conflict: OrderExistsError, existing: Order, fields: dict[str, Any]
 ) -> CreatedOrder:
     """A 409 after a lost answer: the order the earlier attempt created, if it matches."""
-    asked = (Decimal(repr(fields["order_amount"])), fields["order_currency"])
+    asked = (
+        Decimal(repr(fields["order_amount"])).quantize(Decimal("0.01")),
+        fields["order_currency"],
+    )
     found = (existing.amount, existing.currency)
     if existing.amount != asked[0] or existing.currency not in (None, asked[1]):
         conflict.message = (

@@ -1,0 +1,225 @@
+"""orders.create and orders.status against the emulator: sync and async, in-process and over
+a socket; amounts never floats; a create whose answer is lost is reported once, as created."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kwikpaisa import (
+    APIConnectionError,
+    AsyncKwikPaisa,
+    CreatedOrder,
+    Customer,
+    KwikPaisa,
+    Order,
+    OrderExistsError,
+    OrderNotFoundError,
+)
+from kwikpaisa.signing import canonical_payload
+from kwikpaisa.testing import Emulator, Fault
+
+CUSTOMER = Customer(name="Ajay", email="a@example.com", phone="9876543210")
+RETURN_URL = "https://merchant.example/return"
+
+
+def create_args(order_id: str | int = "ord_new", **changes: Any) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "amount": Decimal("105.00"),
+        "currency": "INR",
+        "service_type": "DIGITAL",
+        "customer": CUSTOMER,
+        "return_url": RETURN_URL,
+        "note": None,
+        **changes,
+    }
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def run(flavour: str, options: dict[str, Any], method: str, *args: Any, **kwargs: Any) -> Any:
+    """``kp.orders.<method>(*args, **kwargs)`` through a fresh sync or async client."""
+    if flavour == "sync":
+        with KwikPaisa(**options) as kp:
+            return getattr(kp.orders, method)(*args, **kwargs)
+
+    async def go() -> Any:
+        async with AsyncKwikPaisa(**options) as kp:
+            return await getattr(kp.orders, method)(*args, **kwargs)
+
+    return asyncio.run(go())
+
+
+def test_create_then_status_then_cancel(
+    flavour: str, client_options: dict[str, Any], emulator: Emulator
+) -> None:
+    created = run(flavour, client_options, "create", **create_args(6116229263099))
+    assert isinstance(created, CreatedOrder)
+    assert created.order_id == 6116229263099  # the JSON type kept
+    assert created.status == "UN_PAID"
+    assert created.payment_link is not None
+    assert created.payment_link.startswith(emulator.base_url + "/")
+    assert created.already_created is False
+    assert emulator.create_count(6116229263099) == 1
+    record = emulator.order(6116229263099)
+    assert record is not None
+    assert record.order_amount == "105.00"
+
+    order = run(flavour, client_options, "status", 6116229263099)
+    assert isinstance(order, Order)
+    assert order.order_id == 6116229263099
+    assert order.amount == Decimal("105.00")
+    assert order.currency == "INR"
+    assert order.status == "UN_PAID"
+    assert order.kwikx_order_id == created.kwikx_order_id
+    assert order.created_at is not None
+    assert order.created_at.utcoffset() == timedelta(hours=5, minutes=30)
+    assert order.paid_at is None
+
+    emulator.pay(6116229263099, method="UPI")
+    paid = run(flavour, client_options, "status", 6116229263099)
+    assert paid.status == "PAID"
+    assert paid.is_paid
+    assert paid.payment_method == "UPI"
+    assert paid.transaction_id
+    assert paid.paid_at is not None
+    assert paid.paid_at.utcoffset() == timedelta(hours=5, minutes=30)
+
+
+def test_status_of_an_unknown_order(flavour: str, client_options: dict[str, Any]) -> None:
+    with pytest.raises(OrderNotFoundError, match="KwikPaisa has no order 'ord_nope'"):
+        run(flavour, client_options, "status", "ord_nope")
+
+
+def test_unknown_status_is_kept_as_data(client_options: dict[str, Any], emulator: Emulator) -> None:
+    emulator.fail("ord_1")
+    order = run("sync", client_options, "status", "ord_1")
+    assert order.status == "FAILED"
+    assert not order.is_paid
+
+
+def test_duplicate_create_is_an_order_exists_error(
+    flavour: str, client_options: dict[str, Any], emulator: Emulator
+) -> None:
+    with pytest.raises(OrderExistsError) as caught:
+        run(flavour, client_options, "create", **create_args("ord_1"))
+    assert caught.value.status_code == 409
+    assert caught.value.earlier_attempt_unanswered is False
+    assert "Order 'ord_1' already exists" in str(caught.value)
+    assert "use a new order_id" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.reset(process_first=True),
+        Fault.hang(process_first=True),
+        Fault.http_status(503, process_first=True),
+    ],
+    ids=["reset", "hang", "503"],
+)
+def test_a_create_whose_answer_is_lost_is_reported_once_as_created(
+    flavour: str,
+    client_options: dict[str, Any],
+    emulator: Emulator,
+    fast_retries: list[float],
+    fault: Fault,
+) -> None:
+    emulator.inject(fault)
+    options = {**client_options, "timeout": 2}
+    created = run(flavour, options, "create", **create_args("ord_lost"))
+    assert created.already_created is True
+    assert created.order_id == "ord_lost"
+    assert created.status == "UN_PAID"
+    assert created.attempts == 2
+    assert emulator.create_count("ord_lost") == 1  # created once, never twice
+    assert emulator.create_requests("ord_lost") == 2
+
+
+def test_a_lost_create_meeting_a_different_order_raises(
+    client_options: dict[str, Any], emulator: Emulator, fast_retries: list[float]
+) -> None:
+    # Someone else's order holds the id, and our first attempt's answer was lost.
+    emulator.add_order("ord_taken", amount="999.00")
+    emulator.inject(Fault.reset())
+    with pytest.raises(OrderExistsError) as caught:
+        run("sync", client_options, "create", **create_args("ord_taken"))
+    assert caught.value.earlier_attempt_unanswered is True
+    assert "already exists for 999.00 INR, not 105.00 INR" in str(caught.value)
+
+
+def test_create_that_never_gets_an_answer_says_it_may_exist(
+    client_options: dict[str, Any], emulator: Emulator, fast_retries: list[float]
+) -> None:
+    emulator.inject(Fault.reset(), times=3)
+    with pytest.raises(APIConnectionError, match="the order may have been created"):
+        run("sync", client_options, "create", **create_args("ord_x"))
+
+
+def test_status_is_retried_like_a_read(
+    client_options: dict[str, Any], emulator: Emulator, fast_retries: list[float]
+) -> None:
+    emulator.inject(Fault.http_status(503), Fault.reset())
+    order = run("sync", client_options, "status", "ord_1")
+    assert order.status == "UN_PAID"
+    assert order.attempts == 3
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(Decimal("105.00"), b"105"), (Decimal("105.50"), b"105.5"), (7, b"7"), ("0.05", b"0.05")],
+)
+def test_amount_is_sent_as_the_json_number_javascript_prints(
+    emulator: Emulator, amount: object, text: bytes
+) -> None:
+    with emulator.client() as kp:
+        kp.orders.create(**create_args("ord_amount", amount=amount))
+    record = emulator.order("ord_amount")
+    assert record is not None
+    assert Decimal(record.order_amount) == Decimal(text.decode())
+    assert canonical_payload({"order_amount": float(Decimal(text.decode()))}) == (
+        b'{"order_amount":' + text + b"}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "names"),
+    [
+        ({"amount": 105.0}, TypeError, "floats cannot hold money"),
+        ({"amount": Decimal("0")}, ValueError, "greater than zero"),
+        ({"amount": "-5"}, ValueError, "greater than zero"),
+        ({"amount": Decimal("1.005")}, ValueError, "more than two decimal places"),
+        ({"amount": "ten"}, ValueError, "not a number"),
+        ({"currency": "inr"}, ValueError, "three-letter ISO code"),
+        ({"service_type": ""}, ValueError, "service_type is empty"),
+        ({"customer": {"name": "A"}}, TypeError, "kwikpaisa.Customer"),
+        ({"customer": Customer(name="A", email="nope", phone="9876543210")}, ValueError, "email"),
+        ({"customer": Customer(name="A", email="a@b.in", phone="98-76")}, ValueError, "phone"),
+        ({"customer": Customer(name=" ", email="a@b.in", phone="9876543210")}, ValueError, "name"),
+        ({"return_url": "/return"}, ValueError, "absolute http"),
+        ({"note": 5}, TypeError, "note must be a str"),
+        ({"order_id": ""}, ValueError, "order_id is empty"),
+    ],
+)
+def test_create_refuses_bad_input_before_the_network(
+    emulator: Emulator, change: dict[str, Any], error: type[Exception], names: str
+) -> None:
+    with emulator.client() as kp, pytest.raises(error, match=names):
+        kp.orders.create(**create_args(**change))
+    assert emulator.requests_received == 0
+
+
+def test_note_is_sent_when_given(emulator: Emulator) -> None:
+    with emulator.client() as kp:
+        kp.orders.create(**create_args("ord_note", note="Gift wrap"))
+    record = emulator.order("ord_note")
+    assert record is not None
+    assert record.order_note == "Gift wrap"
