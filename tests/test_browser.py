@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+from decimal import Decimal
+
 import pytest
 
+from kwikpaisa import Customer, KwikPaisa, OrderNotCancellableError
 from kwikpaisa.testing import Emulator
 
-from .emulator_helpers import cancel, create, status, webhook_receiver
+from .emulator_helpers import webhook_receiver
 
 pytestmark = pytest.mark.browser
 
@@ -66,11 +68,20 @@ def browser() -> Iterator[Any]:
 def test_pay_in_the_browser_then_webhook_status_and_cancel(browser: Any) -> None:
     with webhook_receiver(Emulator().secret_key) as receiver:
         emu = Emulator(webhook_url=f"{receiver.url}/webhooks", webhook_backoff=(0.0, 0.0))
-        with emu.serve() as base_url, httpx.Client(base_url=base_url) as http:
-            # 1. The merchant creates an order.
-            created = create(http, emu, "ord_browser", return_url=f"{receiver.url}/return")
-            assert created.status_code == 200, created.text
-            link = created.json()["return_data"]["payment_link"]
+        with emu.serve() as base_url, KwikPaisa(
+            emu.api_key, emu.secret_key, base_url=base_url
+        ) as kp:
+            # 1. The merchant creates an order with the SDK.
+            created = kp.orders.create(
+                order_id="ord_browser",
+                amount=Decimal("105.00"),
+                currency="INR",
+                service_type="DIGITAL",
+                customer=Customer(name="Ajay", email="a@example.com", phone="9876543210"),
+                return_url=f"{receiver.url}/return",
+            )
+            link = created.payment_link
+            assert link is not None
 
             # 2. The customer opens the payment link ...
             page = browser.new_page()
@@ -104,11 +115,11 @@ def test_pay_in_the_browser_then_webhook_status_and_cancel(browser: Any) -> None
             ]
 
             # 6. Status reports PAID; cancel is refused.
-            data = status(http, emu, "ord_browser").json()["return_data"]
-            assert (data["order_status"], data["payment_method"]) == ("PAID", "CARD")
-            refused = cancel(http, emu, "ord_browser")
-            assert refused.status_code == 409
-            assert refused.json()["message"] == "Order already paid; it cannot be cancelled."
+            order = kp.orders.status("ord_browser")
+            assert (order.status, order.payment_method) == ("PAID", "CARD")
+            with pytest.raises(OrderNotCancellableError) as refused:
+                kp.orders.cancel("ord_browser")
+            assert refused.value.order_status == "PAID"
 
             # The page now says the order is paid, and a second payment is refused.
             page.goto(link)
