@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-from decimal import Decimal
 
 import pytest
 

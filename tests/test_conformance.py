@@ -21,10 +21,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
@@ -36,7 +38,7 @@ from schemathesis.core import NotSet
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from schemathesis.specs.openapi.checks import (
-    negative_data_rejection,
+    ignored_auth,
     positive_data_acceptance,
     status_code_conformance,
 )
@@ -45,6 +47,7 @@ from kwikpaisa.signing import canonical_payload, compute_signature
 from kwikpaisa.testing import (
     DEFAULT_API_KEY,
     DEFAULT_SECRET_KEY,
+    ORDER_STATUSES,
     Emulator,
     EmulatorWSGIApp,
     Fault,
@@ -52,7 +55,7 @@ from kwikpaisa.testing import (
 
 from .conftest import seeded_emulator
 
-OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
+OPENAPI = Path(__file__).resolve().parent.parent / "generated" / "openapi.json"
 EXAMPLES = int(os.environ.get("KWIKPAISA_CONFORMANCE_EXAMPLES", "50"))
 
 # The emulator's clock is frozen for this run and the cases are signed at that instant.
@@ -79,7 +82,6 @@ CHECKS: dict[str, Any] = {
     "positive_data_acceptance": {"enabled": True, "expected-statuses": ["200", "404", "409"]},
     # Tightened to the guide's rejections: 400 bad payload, 401 authentication (missing or
     # bad headers, a body that is not the signed canonical form), 422 validation.
-    # Narrowed: an integer order id is valid per the guide (see below).
     "negative_data_rejection": {"enabled": True, "expected-statuses": ["400", "401", "422"]},
     "use_after_free": {"enabled": True},
     "ensure_resource_availability": {"enabled": True},
@@ -282,70 +284,63 @@ def positive_data_acceptance_per_guide(
     """
     if response.status_code == 422 and _blank_order_id(response) and _is_error_body(response, 422):
         return None
+    if (
+        response.status_code == 422
+        and _path(response).endswith("/create")
+        and _is_error_body(response, 422)
+    ):
+        # The document types create's fields (strings, a number); the guide answers a
+        # business-rule failure (an email that is not one, three decimals of rupees) 422.
+        return None
     return positive_data_acceptance(ctx, response, case)
 
 
-def _integer_order_id_is_the_only_violation(case: schemathesis.Case) -> bool:
-    meta = case.meta
-    if meta is None or not meta.generation.mode.is_negative:
-        return False
-    negated = {
-        location for location, component in meta.components.items() if component.mode.is_negative
-    }
-    if negated != {ParameterLocation.BODY} or not isinstance(case.body, dict):
-        return False
-    order_id = case.body.get("order_id")
-    # The schema's only constraint on the body is `order_id: string` (required): with an
-    # integer there, the body is valid once the integer is read as the guide reads it.
-    return isinstance(order_id, int) and not isinstance(order_id, bool)
-
-
-def negative_data_rejection_per_guide(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
-) -> bool | None:
-    """``negative_data_rejection`` (tightened to 400/401/422), narrowed for integer order ids.
-
-    openapi.json types order_id as a string; KwikPaisa's guide says "Integer/String" and
-    its own example sends a number, and the SDK sends integers as integers. A case whose
-    only violation is an integer order_id is therefore valid data: it is judged like
-    positive data (it must reach the order logic), not required to be rejected.
-    """
-    if _integer_order_id_is_the_only_violation(case):
-        if response.status_code not in ORDER_LOGIC:
-            raise AssertionError(
-                f"An integer order_id is valid per KwikPaisa's guide and must reach the order "
-                f"logic (200/404/409); got {response.status_code}"
-            )
-        return None
-    return negative_data_rejection(ctx, response, case)
+def _path(response: schemathesis.Response) -> str:
+    return urlsplit(response.request.url or "").path
 
 
 def kwikpaisa_answer_shape(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
 ) -> bool | None:
-    """Every answer is JSON in one of the guide's two body shapes (openapi.json gives none)."""
+    """Every answer is JSON in one of the guide's two body shapes, and a success carries
+    what the guide says that operation returns (beyond what the schemas require)."""
     content_type = (response.headers.get("content-type") or [""])[0]
     assert content_type.split(";")[0].strip() == "application/json", (
         f"answer {response.status_code} has Content-Type {content_type!r}, not application/json"
     )
     body = json.loads(response.content)
-    if response.status_code == 200:
-        assert body.get("code") == "200", body
-        assert body.get("status") == "success", body
-        assert body["return_data"]["order_status"] == "CANCELLED", body
-    else:
+    if response.status_code != 200:
         assert _is_error_body(response, response.status_code), body
+        return None
+    assert body.get("code") == "200", body
+    assert body.get("status") == "success", body
+    data = body["return_data"]
+    path = _path(response)
+    if path.endswith("/cancel"):
+        assert data["order_status"] == "CANCELLED", body
+    elif path.endswith("/status"):
+        assert data["order_status"] in ORDER_STATUSES, body
+        assert re.fullmatch(r"\d+\.\d\d", data["order_amount"]), body
+    elif path.endswith("/create"):
+        assert data["order_status"] == "UN_PAID", body
+        assert data["payment_link"].startswith("http"), body
     return None
 
 
 def missing_header_is_the_one_named(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
 ) -> bool | None:
-    """A missing-header case reached the emulator without that header, and only that one.
+    """The emulator names exactly the signing headers the request lacked (absent or empty),
+    and a missing-header case reached it without the header it meant to drop.
 
-    The signing provider must not put back a header schemathesis removed on purpose; the
-    emulator's 401 names exactly the headers it did not get.
+    The signing provider must not put back a header schemathesis removed on purpose.
     """
+    sent = {name.lower(): value for name, value in response.request.headers.items()}
+    lacking = [name for name in AUTH_HEADERS if not sent.get(name.lower())]
+    message = json.loads(response.content).get("message") if response.content else None
+    if lacking:
+        assert response.status_code == 401, response.status_code
+        assert message == f"Missing required headers: {', '.join(lacking)}.", message
     data = case.meta.phase.data if case.meta is not None else None
     if (
         isinstance(data, CoveragePhaseData)
@@ -353,8 +348,7 @@ def missing_header_is_the_one_named(
         and data.parameter_location is ParameterLocation.HEADER
         and data.parameter in AUTH_HEADERS
     ):
-        message = json.loads(response.content).get("message")
-        assert message == f"Missing required headers: {data.parameter}.", message
+        assert data.parameter in lacking, (data.parameter, lacking)
     return None
 
 
@@ -362,7 +356,6 @@ def missing_header_is_the_one_named(
 NARROWED = {
     status_code_conformance: status_code_conformance_per_guide,
     positive_data_acceptance: positive_data_acceptance_per_guide,
-    negative_data_rejection: negative_data_rejection_per_guide,
 }
 # What openapi.json cannot say (it gives no response schemas) but KwikPaisa's guide does.
 EXTRA_CHECKS = [kwikpaisa_answer_shape, missing_header_is_the_one_named]
@@ -398,7 +391,12 @@ class Target:
             return
         key = str(order_id)
         if key not in self.order_states:
-            self.order_states[key] = ORDER_STATES[len(self.order_states) % len(ORDER_STATES)]
+            turn = len(self.order_states)
+            if case.path.endswith("/create"):
+                # Mostly free ids (so creates succeed), every third one already taken.
+                self.order_states[key] = "UN_PAID" if turn % 3 == 2 else None
+            else:
+                self.order_states[key] = ORDER_STATES[turn % len(ORDER_STATES)]
         state = self.order_states[key]
         if state is not None:
             self.emulator.add_order(order_id, state)
@@ -424,8 +422,14 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if request.session.testsfailed == failures_before:
         seen = sorted(target.statuses)
         assert {200, 401, 405} <= target.statuses, f"statuses seen: {seen}"
-        assert target.statuses & {404, 409}, f"no 404 or 409 answer; statuses seen: {seen}"
-        assert emulator.total_cancels > 0
+        name = request.node.name
+        if "/cancel" in name:
+            assert target.statuses & {404, 409}, f"no 404 or 409 answer; statuses seen: {seen}"
+            assert emulator.total_cancels > 0
+        elif "/status" in name:
+            assert 404 in target.statuses, f"no 404 answer; statuses seen: {seen}"
+        elif "/create" in name:
+            assert 409 in target.statuses, f"no 409 answer; statuses seen: {seen}"
 
 
 @schema.parametrize()
@@ -434,9 +438,12 @@ def test_emulator_conforms_to_openapi(case: schemathesis.Case, target: Target) -
     target.prepare_order(case)
     response = case.call(**target.transport_kwargs)
     target.statuses.add(response.status_code)
+    # ignored_auth sends its unauthenticated probe through schemathesis' requests transport,
+    # which cannot reach a WSGI app (4.32.5): that check runs over the socket only.
+    in_process_only = [ignored_auth] if "app" in target.transport_kwargs else []
     case.validate_response(
         response,
-        excluded_checks=list(NARROWED),
+        excluded_checks=[*NARROWED, *in_process_only],
         additional_checks=[*NARROWED.values(), *EXTRA_CHECKS],
         transport_kwargs=target.transport_kwargs,
     )

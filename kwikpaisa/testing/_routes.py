@@ -113,7 +113,9 @@ def status_data(order: OrderRecord) -> dict[str, Any]:
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9]{8,15}")
+_URL = re.compile(r"https?://\S+")
 
 
 def _text(payload: Mapping[str, Any], field: str, label: str | None = None) -> str:
@@ -147,13 +149,15 @@ def _create_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("The customer must be an object with name, email and phone.")
     for part in ("name", "email", "phone"):
         _text(customer, part, f"customer.{part}")
-    if not _EMAIL.fullmatch(customer["email"].strip()):
+    if not _EMAIL.fullmatch(customer["email"]):
         raise ValueError("The customer.email must be an email address.")
+    if not _PHONE.fullmatch(customer["phone"]):
+        raise ValueError("The customer.phone must be 8 to 15 digits, optionally after a '+'.")
     return_url = _text(payload, "return_url")
-    if not return_url.startswith(("http://", "https://")):
+    if not _URL.fullmatch(return_url):
         raise ValueError("The return_url must be an http:// or https:// URL.")
     note = payload.get("order_note")
-    if note is not None and not isinstance(note, str):
+    if "order_note" in payload and not isinstance(note, str):
         raise ValueError("The order_note must be a string.")
     return {
         "amount": amount,

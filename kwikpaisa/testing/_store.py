@@ -60,6 +60,10 @@ def kwikpaisa_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, IST).strftime(_DATE_FORMAT)
 
 
+MAX_AMOUNT = Decimal(10) ** 13
+"""Amounts at or above this are refused (and stay exact as JSON numbers below it)."""
+
+
 def format_amount(value: object) -> str:
     """An amount as KwikPaisa reports it (``"105.00"``), or ``ValueError`` saying why not.
 
@@ -76,9 +80,12 @@ def format_amount(value: object) -> str:
         raise ValueError("must be a finite number")
     if amount <= 0:
         raise ValueError("must be greater than zero")
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"must be less than {MAX_AMOUNT}")
+    in_paise = amount.quantize(Decimal("0.01"))
+    if amount != in_paise:
         raise ValueError("must have at most two decimal places")
-    return f"{amount.quantize(Decimal('0.01')):f}"
+    return f"{in_paise:f}"
 
 
 @attrs.frozen(kw_only=True)

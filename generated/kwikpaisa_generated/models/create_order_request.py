@@ -18,6 +18,11 @@ T = TypeVar("T", bound="CreateOrderRequest")
 @_attrs_define
 class CreateOrderRequest:
     """
+    Example:
+        {'order_id': 6116229263037, 'order_amount': 105, 'order_currency': 'INR', 'order_note': 'Test order',
+            'service_type': 'DIGITAL', 'customer': {'name': 'Ajay', 'email': 'ajay@example.com', 'phone': '9876543210'},
+            'return_url': 'https://merchant.example/return'}
+
     Attributes:
         order_id (int | str):
         order_amount (float):

@@ -80,7 +80,10 @@ def sync_detailed(
      Creates an order and returns the hosted payment link for the customer.
 
     Args:
-        body (CreateOrderRequest):
+        body (CreateOrderRequest):  Example: {'order_id': 6116229263037, 'order_amount': 105,
+            'order_currency': 'INR', 'order_note': 'Test order', 'service_type': 'DIGITAL',
+            'customer': {'name': 'Ajay', 'email': 'ajay@example.com', 'phone': '9876543210'},
+            'return_url': 'https://merchant.example/return'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +114,10 @@ def sync(
      Creates an order and returns the hosted payment link for the customer.
 
     Args:
-        body (CreateOrderRequest):
+        body (CreateOrderRequest):  Example: {'order_id': 6116229263037, 'order_amount': 105,
+            'order_currency': 'INR', 'order_note': 'Test order', 'service_type': 'DIGITAL',
+            'customer': {'name': 'Ajay', 'email': 'ajay@example.com', 'phone': '9876543210'},
+            'return_url': 'https://merchant.example/return'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +143,10 @@ async def asyncio_detailed(
      Creates an order and returns the hosted payment link for the customer.
 
     Args:
-        body (CreateOrderRequest):
+        body (CreateOrderRequest):  Example: {'order_id': 6116229263037, 'order_amount': 105,
+            'order_currency': 'INR', 'order_note': 'Test order', 'service_type': 'DIGITAL',
+            'customer': {'name': 'Ajay', 'email': 'ajay@example.com', 'phone': '9876543210'},
+            'return_url': 'https://merchant.example/return'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +175,10 @@ async def asyncio(
      Creates an order and returns the hosted payment link for the customer.
 
     Args:
-        body (CreateOrderRequest):
+        body (CreateOrderRequest):  Example: {'order_id': 6116229263037, 'order_amount': 105,
+            'order_currency': 'INR', 'order_note': 'Test order', 'service_type': 'DIGITAL',
+            'customer': {'name': 'Ajay', 'email': 'ajay@example.com', 'phone': '9876543210'},
+            'return_url': 'https://merchant.example/return'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
