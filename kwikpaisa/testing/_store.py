@@ -162,7 +162,12 @@ class OrderStore:
 
     def by_kwikx(self, kwikx_order_id: str) -> OrderRecord | None:
         """The order KwikPaisa knows as ``kwikx_order_id``, or ``None``."""
-        return self._touch(lambda: self._orders.get(self._by_kwikx.get(kwikx_order_id, "\x00")))
+
+        def find() -> OrderRecord | None:
+            key = self._by_kwikx.get(kwikx_order_id)
+            return None if key is None else self._orders.get(key)
+
+        return self._touch(find)
 
     def count(self, counter: Counter[str], order_id: str | int) -> int:
         with self._lock:
