@@ -170,6 +170,8 @@ def test_an_integer_id_and_its_string_are_the_same_order(
         ({"order_amount": 10.123}, "The order_amount must have at most two decimal places."),
         ({"order_amount": "ten"}, "The order_amount must be a number."),
         ({"order_amount": [105]}, "The order_amount must be a number."),
+        ({"order_amount": "1e1000000"}, "The order_amount must be less than"),
+        ({"order_amount": 1e308}, "The order_amount must be less than"),
         ({"order_currency": None}, "The order_currency field is required."),
         ({"order_currency": "rupees"}, "The order_currency must be a three-letter currency"),
         ({"service_type": None}, "The service_type field is required."),

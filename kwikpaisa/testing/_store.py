@@ -48,9 +48,15 @@ PAYMENT_METHODS = {
 """Payment methods the checkout page offers (the guide's list), value to label."""
 
 DEFAULT_AMOUNT = "100.00"
+MAX_AMOUNT = 10**13
+"""Amounts at or above this are refused (no real order is that large; it keeps the
+emulator's decimal arithmetic exact)."""
 DEFAULT_CURRENCY = "INR"
 
 _DATE_FORMAT = "%d-%m-%Y %I:%M %p"
+
+Amount = Decimal | int | float | str
+"""An amount as the emulator takes it: a number or a numeric string."""
 
 _T = TypeVar("_T")
 
@@ -76,9 +82,12 @@ def format_amount(value: object) -> str:
         raise ValueError("must be a finite number")
     if amount <= 0:
         raise ValueError("must be greater than zero")
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"must be less than {MAX_AMOUNT}")
+    cents = amount.quantize(Decimal("0.01"))
+    if amount != cents:
         raise ValueError("must have at most two decimal places")
-    return f"{amount.quantize(Decimal('0.01')):f}"
+    return f"{cents:f}"
 
 
 @attrs.frozen(kw_only=True)
@@ -184,7 +193,7 @@ class OrderStore:
         order_id: str | int,
         *,
         status: str = "UN_PAID",
-        amount: object = DEFAULT_AMOUNT,
+        amount: Amount = DEFAULT_AMOUNT,
         currency: str = DEFAULT_CURRENCY,
         base_url: str | None = None,
         **fields: Any,
