@@ -31,6 +31,7 @@ __all__ = [
     "StoreEvent",
     "format_amount",
     "kwikpaisa_time",
+    "status_fields",
 ]
 
 ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED", "FAILED"})
@@ -289,18 +290,7 @@ class OrderStore:
         changes: Mapping[str, Any],
         events: list[StoreEvent],
     ) -> OrderRecord:
-        now = kwikpaisa_time(self.clock())
-        stamps: dict[str, Any] = {}
-        if status == "PAID":
-            stamps = {
-                "paid_at": now,
-                "payment_method": changes.get("payment_method") or "UPI",
-                "transaction_id": changes.get("transaction_id") or _transaction_id(),
-            }
-        elif status == "CANCELLED":
-            stamps = {"cancelled_at": now}
-        elif status == "FAILED":
-            stamps = {"payment_method": changes.get("payment_method")}
+        stamps = status_fields(status, kwikpaisa_time(self.clock()), changes)
         after = attrs.evolve(order, order_status=status, **stamps)
         self._orders[str(order.order_id)] = after
         if status in _EVENTS and status != order.order_status:
@@ -329,6 +319,31 @@ class OrderStore:
             for event in events:
                 self.on_event(event)
         return result
+
+
+def status_fields(status: str, now: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields an order moving to ``status`` at ``now`` gets, as KwikPaisa sets them:
+    ``PAID`` sets ``paid_at``, ``payment_method`` (``changes``' or UPI) and a
+    ``transaction_id``; ``CANCELLED`` sets ``cancelled_at``; ``FAILED`` records the method
+    tried; back to unpaid clears them all."""
+    if status == "PAID":
+        return {
+            "paid_at": now,
+            "payment_method": changes.get("payment_method") or "UPI",
+            "transaction_id": changes.get("transaction_id") or _transaction_id(),
+        }
+    if status == "CANCELLED":
+        return {"cancelled_at": now}
+    if status == "FAILED":
+        return {"payment_method": changes.get("payment_method")}
+    if status in OPEN_STATUSES:
+        return {
+            "paid_at": None,
+            "payment_method": None,
+            "transaction_id": None,
+            "cancelled_at": None,
+        }
+    return {}
 
 
 def checkout_url(base_url: str, kwikx_order_id: str) -> str:
