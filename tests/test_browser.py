@@ -125,3 +125,34 @@ def test_pay_in_the_browser_then_webhook_status_and_cancel(browser: Any) -> None
             assert page.locator("#closed").inner_text() == "This order has been paid."
             assert page.locator("#pay").count() == 0
             page.close()
+
+
+def test_fail_and_cancel_checkout_in_the_browser(browser: Any) -> None:
+    with webhook_receiver(Emulator().secret_key) as receiver:
+        emu = Emulator(webhook_url=f"{receiver.url}/webhooks", webhook_backoff=(0.0, 0.0))
+        with emu.serve() as base_url, httpx.Client(base_url=base_url) as http:
+            created = create(http, emu, "ord_walks_away", return_url=f"{receiver.url}/return")
+            link = created.json()["return_data"]["payment_link"]
+            page = browser.new_page()
+
+            # Cancel checkout: back to the merchant, the order still unpaid, no webhook.
+            page.goto(link)
+            page.get_by_role("button", name="Cancel checkout").click()
+            page.wait_for_url(f"{receiver.url}/return?*")
+            assert parse_qs(urlsplit(page.url).query)["status"] == ["UN_PAID"]
+            assert emu.order_status("ord_walks_away") == "UN_PAID"
+
+            # The customer comes back and the payment fails.
+            page.goto(link)
+            page.get_by_label("Wallet").check()
+            page.get_by_role("button", name="Fail").click()
+            page.wait_for_url(f"{receiver.url}/return?*")
+            assert parse_qs(urlsplit(page.url).query)["status"] == ["FAILED"]
+            emu.wait_for_deliveries()
+            assert [(e.event, e.data["status"]) for e in receiver.events] == [
+                ("payment.failed", "FAILED")
+            ]
+            data = status(http, emu, "ord_walks_away").json()["return_data"]
+            assert (data["order_status"], data["payment_method"]) == ("FAILED", "WALLET")
+            assert cancel(http, emu, "ord_walks_away").status_code == 409
+            page.close()

@@ -9,7 +9,13 @@ import httpx
 import pytest
 
 from kwikpaisa.signing import canonical_payload
-from kwikpaisa.testing import CREATE_ORDER_PATH, ORDER_STATUS_PATH, Emulator, Fault
+from kwikpaisa.testing import (
+    CREATE_ORDER_PATH,
+    ORDER_STATUS_PATH,
+    Emulator,
+    EmulatorWSGIApp,
+    Fault,
+)
 
 from .emulator_helpers import CANCEL_PATH, call, cancel, create, order_body, status
 
@@ -164,6 +170,8 @@ def test_an_integer_id_and_its_string_are_the_same_order(
         ({"order_amount": 10.123}, "The order_amount must have at most two decimal places."),
         ({"order_amount": "ten"}, "The order_amount must be a number."),
         ({"order_amount": [105]}, "The order_amount must be a number."),
+        ({"order_amount": "1e1000000"}, "The order_amount must be less than"),
+        ({"order_amount": 1e308}, "The order_amount must be less than"),
         ({"order_currency": None}, "The order_currency field is required."),
         ({"order_currency": "rupees"}, "The order_currency must be a three-letter currency"),
         ({"service_type": None}, "The service_type field is required."),
@@ -278,3 +286,12 @@ def test_checkout_pages_take_no_faults(http: httpx.Client, emulator: Emulator) -
     emulator.inject(Fault.http_status(503))
     assert http.get(emulator.checkout_url("ord_1")).status_code == 200
     assert emulator.pending_faults == 1
+
+
+def test_over_wsgi_the_payment_link_is_on_the_wsgi_host(emulator: Emulator) -> None:
+    transport = httpx.WSGITransport(app=EmulatorWSGIApp(emulator))
+    with httpx.Client(transport=transport, base_url="http://shop-sandbox.test:8000") as http:
+        link = create(http, emulator, "ord_wsgi").json()["return_data"]["payment_link"]
+        assert link.startswith("http://shop-sandbox.test:8000/checkout/kp_")
+        assert http.post(link, data={"action": "pay"}).status_code == 303
+    assert emulator.order_status("ord_wsgi") == "PAID"

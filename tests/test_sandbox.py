@@ -222,8 +222,12 @@ def test_pay_fail_expire_in_code(emu: Emulator) -> None:
         emu.expire("a")
     with pytest.raises(KeyError, match="no order 'zz'"):
         emu.pay("zz")
-    with pytest.raises(ValueError, match="unknown payment method"):
+    with pytest.raises(ValueError, match="unknown payment method 'CASH'"):
         emu.pay("a", method="CASH")
+    emu.add_order("d")
+    with pytest.raises(ValueError, match="unknown payment method 'CHEQUE'"):
+        emu.fail("d", method="CHEQUE")
+    assert emu.order_status("d") == "UN_PAID"
 
 
 @pytest.mark.parametrize(
@@ -261,8 +265,12 @@ def check(
 
 def test_set_status_moves_any_order(emu: Emulator) -> None:
     emu.add_order("a")
-    assert emu.set_status("a", "paid").order_status == "PAID"
-    assert emu.set_status("a", "PENDING").order_status == "PENDING"
+    paid = emu.set_status("a", "paid")
+    assert paid.order_status == "PAID"
+    assert (paid.payment_method, paid.paid_at is not None) == ("UPI", True)
+    pending = emu.set_status("a", "PENDING")
+    assert pending.order_status == "PENDING"
+    assert (pending.paid_at, pending.payment_method, pending.transaction_id) == (None, None, None)
     with pytest.raises(ValueError, match="unknown order status"):
         emu.set_status("a", "SHIPPED")
     with pytest.raises(KeyError):
@@ -280,6 +288,16 @@ def test_order_returns_a_copy(emu: Emulator) -> None:
     assert again.customer is not None
     assert again.customer["name"] == "A"
     assert emu.order("missing") is None
+
+
+def test_seeded_orders_carry_their_status_fields(emu: Emulator) -> None:
+    paid = emu.add_order("p", "PAID")
+    assert paid.paid_at == paid.created_at
+    assert paid.transaction_id is not None
+    assert paid.transaction_id.startswith("TXN")
+    cancelled = emu.add_order("c", "CANCELLED")
+    assert cancelled.cancelled_at == cancelled.created_at
+    assert emu.add_order("u").paid_at is None
 
 
 def test_add_order_takes_amount_and_currency(emu: Emulator) -> None:

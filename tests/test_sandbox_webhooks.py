@@ -259,3 +259,32 @@ def test_webhooks_are_signed_with_the_emulators_secret() -> None:
     assert verify(body, headers, "sk_test_other").event == "payment.success"
     with pytest.raises(WebhookVerificationError):
         verify(body, headers, Emulator().secret_key)
+
+
+def test_a_receiver_failing_in_any_way_is_recorded_and_the_worker_goes_on() -> None:
+    calls: list[int] = []
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("receiver exploded")
+        return httpx.Response(204)
+
+    with Emulator(
+        webhook_url="http://merchant.localhost/hook",
+        webhook_backoff=(0.0,),
+        webhook_transport=httpx.MockTransport(broken),
+    ) as emu:
+        emu.add_order("a")
+        emu.pay("a")
+        deliveries = emu.wait_for_deliveries()
+    assert [(d.attempt, d.status, d.error) for d in deliveries] == [
+        (1, None, "RuntimeError: receiver exploded"),
+        (2, 204, None),
+    ]
+
+
+@pytest.mark.parametrize("url", ["merchant.example/hook", "ftp://merchant.example/hook"])
+def test_webhook_url_must_be_http(url: str) -> None:
+    with pytest.raises(ValueError, match="webhook_url must be an http"):
+        Emulator(webhook_url=url)

@@ -3,7 +3,7 @@ and a hosted-checkout sandbox (a payment page, signed webhooks, expiry).
 
 >>> from kwikpaisa.testing import Emulator
 >>> emu = Emulator()
->>> emu.add_order("ord_1")
+>>> order = emu.add_order("ord_1")
 >>> with emu.serve() as base_url:
 ...     ...  # KwikPaisa(emu.api_key, emu.secret_key, base_url=base_url)
 

@@ -81,6 +81,8 @@ class WebhookSender:
         shuffle: bool = False,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"webhook_url must be an http:// or https:// URL, not {url!r}")
         if any(delay < 0 for delay in backoff):
             raise ValueError(f"webhook backoff delays must be >= 0 seconds, not {backoff!r}")
         self.url = url
@@ -212,7 +214,7 @@ class WebhookSender:
             try:
                 answer = client.post(self.url, content=signed.body, headers=signed.headers)
                 status = answer.status_code
-            except httpx.HTTPError as failure:
+            except Exception as failure:  # whatever the receiver does, the worker carries on
                 error = f"{type(failure).__name__}: {failure}"
             record = Delivery(
                 event=job.event,

@@ -35,10 +35,12 @@ from ._store import (
     OPEN_STATUSES,
     ORDER_STATUSES,
     PAYMENT_METHODS,
+    Amount,
     OrderRecord,
     OrderStore,
     StoreEvent,
     checkout_url,
+    status_fields,
 )
 
 if TYPE_CHECKING:
@@ -176,7 +178,7 @@ class Emulator:
         order_id: str | int,
         status: str = "UN_PAID",
         *,
-        amount: object = DEFAULT_AMOUNT,
+        amount: Amount = DEFAULT_AMOUNT,
         currency: str = DEFAULT_CURRENCY,
         return_url: str | None = None,
         customer: Mapping[str, str] | None = None,
@@ -196,12 +198,7 @@ class Emulator:
             order_note=order_note,
             service_type=service_type,
         )
-        if normalised == "PAID":
-            record = attrs.evolve(
-                record, paid_at=record.created_at, payment_method="UPI", transaction_id="TXN0"
-            )
-        elif normalised == "CANCELLED":
-            record = attrs.evolve(record, cancelled_at=record.created_at)
+        record = attrs.evolve(record, **status_fields(normalised, record.created_at, {}))
         self._store.put(record)
         return self._view(record)
 
@@ -217,9 +214,8 @@ class Emulator:
 
     def checkout_url(self, order_id: str | int) -> str:
         """The order's checkout page: its ``payment_link``, or the page on :attr:`base_url`."""
-        link = self._view(self._require(order_id)).payment_link
-        assert link is not None
-        return link
+        record = self._require(order_id)
+        return record.payment_link or checkout_url(self.base_url, record.kwikx_order_id)
 
     def set_status(self, order_id: str | int, status: str) -> OrderRecord:
         """Move the order to ``status``, whatever it was, as KwikPaisa would have (``PAID``
@@ -234,16 +230,12 @@ class Emulator:
     def pay(self, order_id: str | int, method: str = "UPI") -> OrderRecord:
         """Pay an open order as the checkout page's Pay button does: ``PAID``, and the
         ``payment.success`` webhook. ``ValueError`` if it is no longer open."""
-        if method not in PAYMENT_METHODS:
-            raise ValueError(
-                f"unknown payment method {method!r}; use one of {', '.join(PAYMENT_METHODS)}"
-            )
-        return self._settle_open(order_id, "PAID", payment_method=method)
+        return self._settle_open(order_id, "PAID", payment_method=_known_method(method))
 
     def fail(self, order_id: str | int, method: str = "UPI") -> OrderRecord:
         """Fail an open order's payment as the Fail button does: ``FAILED``, and the
         ``payment.failed`` webhook. ``ValueError`` if it is no longer open."""
-        return self._settle_open(order_id, "FAILED", payment_method=method)
+        return self._settle_open(order_id, "FAILED", payment_method=_known_method(method))
 
     def expire(self, order_id: str | int) -> OrderRecord:
         """Expire an unpaid order now: ``EXPIRED``, and the ``payment.expired`` webhook.
@@ -551,6 +543,14 @@ class Emulator:
 
     def _error(self, status: int, message: str, extra: Headers = ()) -> EmulatorResponse:
         return error_answer(self.clock, status, message, extra)
+
+
+def _known_method(method: str) -> str:
+    if method not in PAYMENT_METHODS:
+        raise ValueError(
+            f"unknown payment method {method!r}; use one of {', '.join(PAYMENT_METHODS)}"
+        )
+    return method
 
 
 def _known_status(status: str) -> str:

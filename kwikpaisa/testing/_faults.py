@@ -20,11 +20,12 @@ class FaultKind(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class Fault:
-    """One injected misbehaviour, applied to the next cancel request(s).
+    """One injected misbehaviour, applied to the next API request(s) (create, status, cancel).
 
     Build one with the class methods. ``process_first=True`` lets the emulator
-    really cancel the order before misbehaving, as when KwikPaisa acted but the
-    answer was lost: the case where retrying must not report a failure.
+    really act on the request (cancel or create the order) before misbehaving, as
+    when KwikPaisa acted but the answer was lost: the case where retrying must not
+    report a failure.
     """
 
     kind: FaultKind

@@ -31,6 +31,7 @@ __all__ = [
     "StoreEvent",
     "format_amount",
     "kwikpaisa_time",
+    "status_fields",
 ]
 
 ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED", "FAILED"})
@@ -48,9 +49,15 @@ PAYMENT_METHODS = {
 """Payment methods the checkout page offers (the guide's list), value to label."""
 
 DEFAULT_AMOUNT = "100.00"
+MAX_AMOUNT = 10**13
+"""Amounts at or above this are refused (no real order is that large; it keeps the
+emulator's decimal arithmetic exact)."""
 DEFAULT_CURRENCY = "INR"
 
 _DATE_FORMAT = "%d-%m-%Y %I:%M %p"
+
+Amount = Decimal | int | float | str
+"""An amount as the emulator takes it: a number or a numeric string."""
 
 _T = TypeVar("_T")
 
@@ -58,10 +65,6 @@ _T = TypeVar("_T")
 def kwikpaisa_time(timestamp: float) -> str:
     """UNIX time in KwikPaisa's form: ``13-05-2026 09:14 AM``, Asia/Kolkata."""
     return datetime.fromtimestamp(timestamp, IST).strftime(_DATE_FORMAT)
-
-
-MAX_AMOUNT = Decimal(10) ** 13
-"""Amounts at or above this are refused (and stay exact as JSON numbers below it)."""
 
 
 def format_amount(value: object) -> str:
@@ -82,10 +85,10 @@ def format_amount(value: object) -> str:
         raise ValueError("must be greater than zero")
     if amount >= MAX_AMOUNT:
         raise ValueError(f"must be less than {MAX_AMOUNT}")
-    in_paise = amount.quantize(Decimal("0.01"))
-    if amount != in_paise:
+    cents = amount.quantize(Decimal("0.01"))
+    if amount != cents:
         raise ValueError("must have at most two decimal places")
-    return f"{in_paise:f}"
+    return f"{cents:f}"
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +172,12 @@ class OrderStore:
 
     def by_kwikx(self, kwikx_order_id: str) -> OrderRecord | None:
         """The order KwikPaisa knows as ``kwikx_order_id``, or ``None``."""
-        return self._touch(lambda: self._orders.get(self._by_kwikx.get(kwikx_order_id, "\x00")))
+
+        def find() -> OrderRecord | None:
+            key = self._by_kwikx.get(kwikx_order_id)
+            return None if key is None else self._orders.get(key)
+
+        return self._touch(find)
 
     def count(self, counter: Counter[str], order_id: str | int) -> int:
         with self._lock:
@@ -186,7 +194,7 @@ class OrderStore:
         order_id: str | int,
         *,
         status: str = "UN_PAID",
-        amount: object = DEFAULT_AMOUNT,
+        amount: Amount = DEFAULT_AMOUNT,
         currency: str = DEFAULT_CURRENCY,
         base_url: str | None = None,
         **fields: Any,
@@ -282,18 +290,7 @@ class OrderStore:
         changes: Mapping[str, Any],
         events: list[StoreEvent],
     ) -> OrderRecord:
-        now = kwikpaisa_time(self.clock())
-        stamps: dict[str, Any] = {}
-        if status == "PAID":
-            stamps = {
-                "paid_at": now,
-                "payment_method": changes.get("payment_method") or "UPI",
-                "transaction_id": changes.get("transaction_id") or _transaction_id(),
-            }
-        elif status == "CANCELLED":
-            stamps = {"cancelled_at": now}
-        elif status == "FAILED":
-            stamps = {"payment_method": changes.get("payment_method")}
+        stamps = status_fields(status, kwikpaisa_time(self.clock()), changes)
         after = attrs.evolve(order, order_status=status, **stamps)
         self._orders[str(order.order_id)] = after
         if status in _EVENTS and status != order.order_status:
@@ -322,6 +319,31 @@ class OrderStore:
             for event in events:
                 self.on_event(event)
         return result
+
+
+def status_fields(status: str, now: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields an order moving to ``status`` at ``now`` gets, as KwikPaisa sets them:
+    ``PAID`` sets ``paid_at``, ``payment_method`` (``changes``' or UPI) and a
+    ``transaction_id``; ``CANCELLED`` sets ``cancelled_at``; ``FAILED`` records the method
+    tried; back to unpaid clears them all."""
+    if status == "PAID":
+        return {
+            "paid_at": now,
+            "payment_method": changes.get("payment_method") or "UPI",
+            "transaction_id": changes.get("transaction_id") or _transaction_id(),
+        }
+    if status == "CANCELLED":
+        return {"cancelled_at": now}
+    if status == "FAILED":
+        return {"payment_method": changes.get("payment_method")}
+    if status in OPEN_STATUSES:
+        return {
+            "paid_at": None,
+            "payment_method": None,
+            "transaction_id": None,
+            "cancelled_at": None,
+        }
+    return {}
 
 
 def checkout_url(base_url: str, kwikx_order_id: str) -> str:
