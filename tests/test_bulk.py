@@ -72,7 +72,7 @@ def build_batch(emulator: Emulator, size: int) -> tuple[list[str | int], dict[st
     for bad in ("", "  padded ", "x" * 200, "nul\x00id", 0, 2**60):  # never sent
         ids.append(bad)
         expected[bad] = "failed"
-    # Duplicates, late in the input: cancelled once, reported at their first position.
+    # Duplicates, late in the input: cancelled once, each reported as a duplicate.
     ids += ids[7:40:3]
     return ids, expected
 
@@ -103,9 +103,13 @@ def test_big_batch_gives_exactly_the_right_outcome_per_id(
         {**client_options, "max_retries": 4}, ids, concurrency=8, on_outcome=on_outcome
     )
 
-    unique = list(dict.fromkeys((type(i), i) for i in ids))
-    assert [(type(o.order_id), o.order_id) for o in outcomes] == unique  # input order, deduplicated
-    assert {o.order_id: o.outcome for o in outcomes} == expected
+    # One outcome per id given, in input order; repeats point back at their first position.
+    assert [(type(o.order_id), o.order_id) for o in outcomes] == [(type(i), i) for i in ids]
+    firsts = {o.order_id: o for o in outcomes[:-11]}
+    assert {order_id: o.outcome for order_id, o in firsts.items()} == expected
+    for position, repeat in enumerate(outcomes[-11:], len(ids) - 11):
+        assert (repeat.outcome, repeat.ok, repeat.error_type) == ("duplicate", True, None)
+        assert repeat.duplicate_of == ids.index(ids[position])
     assert sum(seen.values()) == len(outcomes)
     assert faults["429"] > 0
     assert faults["503"] > 0
@@ -156,10 +160,11 @@ def test_outcomes_carry_what_happened(emulator: Emulator, fast_retries: list[flo
     assert before <= ok.finished_at <= datetime.now(UTC)
     assert ok.finished_at.tzinfo is UTC
 
-    # Cancelled before the batch: the batch's goal holds, and the error says why.
+    # Cancelled before the batch: the batch's goal holds; no error, a note says why.
     assert before_batch.outcome == "already_cancelled"
     assert before_batch.ok
-    assert before_batch.error_type == "OrderNotCancellableError"
+    assert before_batch.error_type is None
+    assert "already cancelled before this call" in (before_batch.message or "")
     assert before_batch.order is None
 
     assert missing.outcome == "not_found"
@@ -188,7 +193,9 @@ def test_outcome_json_line_shape(emulator: Emulator) -> None:
         [6116229263036],
     )
     line = outcome.to_json()
-    assert list(line) == ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
+    assert list(line) == [
+        "order_id", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
+    ]
     assert line["order_id"] == 6116229263036
     assert (line["outcome"], line["error"], line["message"], line["attempts"]) == (
         "cancelled",
@@ -265,16 +272,25 @@ def test_ids_of_the_wrong_type_fail_before_any_request(
 
 def test_duplicates_are_cancelled_once_and_types_are_kept(emulator: Emulator) -> None:
     emulator.add_order(77, "UN_PAID")
-    outcomes = cancel_many(
-        in_process(emulator), ["ord_1", 77, "ord_1", "ord_2", 77, "77", "ord_2"], concurrency=3
-    )
-    assert [(o.order_id, o.outcome) for o in outcomes] == [
-        ("ord_1", "cancelled"),
-        (77, "cancelled"),
-        ("ord_2", "cancelled"),
+    ids: list[str | int] = ["ord_1", 77, "ord_1", "ord_2", 77, "77", "ord_2"]
+    outcomes = cancel_many(in_process(emulator), ids, concurrency=3)
+    # One outcome per id given, in input order: zip(ids, outcomes) lines up.
+    assert [(o.order_id, o.outcome, o.duplicate_of) for o in outcomes] == [
+        ("ord_1", "cancelled", None),
+        (77, "cancelled", None),
+        ("ord_1", "duplicate", 0),
+        ("ord_2", "cancelled", None),
+        (77, "duplicate", 1),
         # "77" is a different request (a JSON string): it finds the order cancelled.
-        ("77", "already_cancelled"),
+        ("77", "already_cancelled", None),
+        ("ord_2", "duplicate", 3),
     ]
+    assert outcomes[2].message == (
+        "a duplicate of order_ids[0]: the order was sent once, and that outcome (cancelled) "
+        "is this order's"
+    )
+    assert all(o.ok and o.error_type is None for o in outcomes)
+    assert not outcomes[2].final  # a journal keeps the first occurrence only
     assert emulator.requests_received == 4
     assert emulator.cancel_count("ord_1") == emulator.cancel_count(77) == 1
 

@@ -24,7 +24,9 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import Emulator, Fault
 
-OUTCOME_KEYS = ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
+OUTCOME_KEYS = [
+    "order_id", "line", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
+]
 
 
 def cli(
@@ -53,37 +55,41 @@ def summary_counts(stderr: str) -> dict[str, int]:
     }
 
 
-def test_a_mixed_batch_writes_one_line_per_order_and_exits_1(
+def test_a_mixed_batch_writes_one_line_per_id_line_in_order_and_exits_1(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
     (tmp_path / "orders.txt").write_text(
-        "ord_1\n  ord_2  \n\nord_paid\nord_cancelled\nord_9\nord_1\nint:6116229263036\nint:x\n"
+        "# abandoned checkouts\nord_1\n  ord_2  \n\nord_paid\nord_cancelled\n  # ord_expired\n"
+        "ord_9\nord_1\nint:6116229263036\nint:x\n"
     )
-    done = cli("--from", "orders.txt", env=env, cwd=tmp_path)
+    done = cli("--from", "orders.txt", "--concurrency", "4", env=env, cwd=tmp_path)
     assert done.returncode == ExitCode.FAILURE, done.stderr
     lines = lines_of(done.stdout)
     assert all(list(line) == OUTCOME_KEYS for line in lines)
-    outcomes = {line["order_id"]: line["outcome"] for line in lines}
-    assert outcomes == {
-        "ord_1": "cancelled",
-        "ord_2": "cancelled",
-        "ord_paid": "not_cancellable",
-        "ord_cancelled": "already_cancelled",
-        "ord_9": "not_found",
-        6116229263036: "cancelled",  # int: sends a JSON number, as for one order
-        "int:x": "failed",
-    }
-    assert len(lines) == 7  # the repeated ord_1 is cancelled once
-    by_id = {line["order_id"]: line for line in lines}
-    assert by_id["int:x"]["error"] == "ValueError"
-    assert by_id["int:x"]["attempts"] == 0
-    assert by_id["ord_9"]["error"] == "OrderNotFoundError"
-    assert by_id["ord_9"]["message"] == (
-        "KwikPaisa has no order 'ord_9' (HTTP 404: Order not found.)"
-    )
-    assert by_id["ord_1"]["error"] is None
-    assert by_id["ord_1"]["timestamp"].endswith("Z")
+    # One line per id line, in the file's order; comments and blank lines are skipped.
+    assert [(line["line"], line["order_id"], line["outcome"]) for line in lines] == [
+        (2, "ord_1", "cancelled"),
+        (3, "ord_2", "cancelled"),
+        (5, "ord_paid", "not_cancellable"),
+        (6, "ord_cancelled", "already_cancelled"),
+        (8, "ord_9", "not_found"),
+        (9, "ord_1", "duplicate"),
+        (10, 6116229263036, "cancelled"),  # int: sends a JSON number, as for one order
+        (11, "int:x", "failed"),
+    ]
+    by_line = {line["line"]: line for line in lines}
+    assert by_line[11]["error"] == "ValueError"
+    assert by_line[11]["attempts"] == 0
+    assert by_line[8]["error"] == "OrderNotFoundError"
+    assert by_line[8]["message"] == "KwikPaisa has no order 'ord_9' (HTTP 404: Order not found.)"
+    assert by_line[6]["error"] is None  # already cancelled is a success: no error
+    assert (by_line[9]["error"], by_line[9]["duplicate_of"]) == (None, 2)
+    assert "a duplicate of line 2" in by_line[9]["message"]
+    assert by_line[2]["error"] is None
+    assert by_line[2]["duplicate_of"] is None
+    assert by_line[2]["timestamp"].endswith("Z")
     assert emulator.cancel_count("ord_1") == 1
+    assert emulator.requests_received == 6  # never a comment, never a repeat
     counts = summary_counts(done.stderr)
     assert counts == {
         "cancelled": 3,
@@ -95,6 +101,15 @@ def test_a_mixed_batch_writes_one_line_per_order_and_exits_1(
     }
     assert "kwikpaisa: 7 orders in " in done.stderr
     assert "orders/s" in done.stderr
+
+
+def test_duplicates_alone_do_not_fail_a_batch(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    done = cli("--from", "-", env=env, cwd=tmp_path, stdin="ord_1\nord_1\nord_cancelled\nord_1\n")
+    assert done.returncode == ExitCode.OK, done.stderr
+    outcomes = [line["outcome"] for line in lines_of(done.stdout)]
+    assert outcomes == ["cancelled", "duplicate", "already_cancelled", "duplicate"]
 
 
 def test_a_batch_that_all_ends_cancelled_exits_0(
@@ -227,6 +242,23 @@ def test_journal_skips_finished_orders_and_retries_failed_ones(
     assert requests == 2 + 3 + 1  # 2 failed attempts, 3 more orders, then ord_1 again
 
 
+def test_a_resumed_run_appends_to_the_output_file(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "orders.txt").write_text("ord_1\nord_2\n")
+    emulator.inject(Fault.http_status(503))  # the first order fails: no retries
+    args = ["--from", "orders.txt", "--journal", "j.jsonl", "--output", "results.jsonl"]
+    first = cli(*args, "--max-retries", "0", "--concurrency", "1", env=env, cwd=tmp_path)
+    assert first.returncode == ExitCode.FAILURE
+    second = cli(*args, env=env, cwd=tmp_path)
+    assert second.returncode == ExitCode.OK, second.stderr
+    results = lines_of((tmp_path / "results.jsonl").read_text())
+    # The first run's lines are kept; the rerun adds only the order it sent again.
+    assert [(line["order_id"], line["outcome"]) for line in results] == [
+        ("ord_1", "failed"), ("ord_2", "cancelled"), ("ord_1", "cancelled"),
+    ]
+
+
 def test_a_torn_last_journal_line_is_redone(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -337,9 +369,9 @@ def test_a_batch_stopped_midway_resumes_and_cancels_each_order_once(
         label = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
         assert f"(stopped by {label}; rerun with the same --journal to finish them)" in stderr
         assert summary_counts(stderr)["not finished"] == len(ids) - len(first)  # "not finished"
-        assert [line["order_id"] for line in journal] == [
+        assert sorted(line["order_id"] for line in journal) == sorted(
             line["order_id"] for line in first if line["outcome"] != "failed"
-        ]
+        )
     assert len({line["order_id"] for line in journal}) == len(journal)
 
     emulator.latency = 0
