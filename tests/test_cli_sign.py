@@ -83,6 +83,19 @@ def test_canonical_body_gets_no_note(capsys: pytest.CaptureFixture[str]) -> None
     assert "note" not in fields(out)
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_trailing_newline_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ending: str
+) -> None:
+    body = tmp_path / "body.json"
+    body.write_bytes((VECTOR_PAYLOAD + ending).encode())  # as an editor saves it
+    code, out, _ = sign(capsys, "--body-file", str(body), "--timestamp", VECTOR_TS)
+    assert code == 0
+    note = fields(out)["note"]
+    assert note.startswith("the body you gave ends with a trailing newline")
+    assert "not in canonical form" not in out
+
+
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = sign(capsys, "--body", VECTOR_BODY, "--timestamp", VECTOR_TS, "--json")
     assert code == 0

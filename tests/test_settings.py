@@ -78,6 +78,16 @@ def test_sandbox_key_with_production_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="sandbox key") as info:
         KwikPaisa("pk_test_abcdefgh1234", "sk", environment=Environment.PRODUCTION)
     assert "pk_test_…1234" in str(info.value)
+    assert "or environment='sandbox'" in str(info.value)
+
+
+def test_sandbox_key_with_production_from_the_variable_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "production")
+    with pytest.raises(ConfigurationError, match="sandbox key") as info:
+        KwikPaisa("pk_test_abcdefgh1234", "sk")
+    assert "set KWIKPAISA_ENVIRONMENT=sandbox (it is 'production')" in str(info.value)
 
 
 def test_unknown_environment_lists_the_choices() -> None:
@@ -85,30 +95,10 @@ def test_unknown_environment_lists_the_choices() -> None:
         KwikPaisa(**KEYS, environment="staging")
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://api.kwikpaisa.com",
-        "http://10.0.0.5:8080",
-        "ftp://x",
-        "not a url",
-        "",
-        "https://x/?q=1",
-    ],
-)
-def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
-    with pytest.raises(ConfigurationError, match="base_url"):
-        KwikPaisa(**KEYS, base_url=url)
-
-
-@pytest.mark.parametrize(
-    "url",
-    ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://proxy.internal"],
-)
-def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
-    with KwikPaisa(**KEYS, base_url=url) as kp:
-        assert kp.base_url == url
-        assert kp.environment is None
+def test_unknown_environment_from_the_variable_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KWIKPAISA_ENVIRONMENT", "live")
+    with pytest.raises(ConfigurationError, match=r"'live' \(from KWIKPAISA_ENVIRONMENT\)"):
+        KwikPaisa(**KEYS)
 
 
 @pytest.mark.parametrize("bad", [0, -1, "30", True])

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import shlex
 import signal
+import socket
 import sys
 import threading
 from typing import Any
@@ -37,6 +40,48 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _environment_lines(base_url: str, api_key: str, secret_key: str) -> list[str]:
+    """Shell lines a user can paste (or ``eval``) to point the SDK at this emulator."""
+    lines = []
+    url = _reachable_url(base_url)
+    if url != base_url:  # bound to every interface: name an address other hosts reach
+        lines.append(f"# reachable from other hosts as {url}: plain http:// needs the opt-in")
+        lines.append("export KWIKPAISA_ALLOW_INSECURE_HTTP=1")
+    lines += [
+        f"export KWIKPAISA_BASE_URL={shlex.quote(url)}",
+        f"export KWIKPAISA_API_KEY={shlex.quote(api_key)}",
+        f"export KWIKPAISA_SECRET_KEY={shlex.quote(secret_key)}",
+    ]
+    return lines
+
+
+def _reachable_url(base_url: str) -> str:
+    """``base_url`` with an unspecified address (0.0.0.0, ::) replaced by this host's own."""
+    for wildcard in ("http://0.0.0.0:", "http://[::]:"):
+        if base_url.startswith(wildcard):
+            return f"http://{_own_address()}:{base_url.rsplit(':', 1)[1]}"
+    return base_url
+
+
+def _own_address() -> str:
+    """This host's address on its default route (no packet is sent), else its name."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+
+
+def _listen_problem(error: OSError, host: str, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another emulator?); "
+            "choose another --port, or --port 0 for any free port"
+        )
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
 def run(args: argparse.Namespace) -> int:
     from ..testing import Emulator, EmulatorServer
 
@@ -51,7 +96,11 @@ def run(args: argparse.Namespace) -> int:
             order_id, _, status = spec.partition(":")
             emulator.add_order(order_id, status or "UN_PAID")
         server = EmulatorServer(emulator, args.host, args.port)
-    except (ValueError, OSError) as error:
+    except OSError as error:
+        problem = _listen_problem(error, args.host, args.port)
+        print(f"kwikpaisa emulator: {problem}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"kwikpaisa emulator: {error}", file=sys.stderr)
         return 2
     stop = threading.Event()
@@ -62,10 +111,9 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     server.start()
     print(f"KwikPaisa emulator listening on {server.base_url}", flush=True)
-    print(f"  KWIKPAISA_BASE_URL={server.base_url}", flush=True)
-    print(f"  KWIKPAISA_API_KEY={emulator.api_key}", flush=True)
-    print(f"  KWIKPAISA_SECRET_KEY={emulator.secret_key}", flush=True)
-    print(f"  orders: {len(args.order)} seeded; Ctrl-C to stop", flush=True)
+    for line in _environment_lines(server.base_url, emulator.api_key, emulator.secret_key):
+        print(line, flush=True)
+    print(f"# orders: {len(args.order)} seeded; Ctrl-C to stop", flush=True)
     try:
         stop.wait()
     finally:
