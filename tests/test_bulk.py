@@ -8,7 +8,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +18,8 @@ from kwikpaisa import AsyncKwikPaisa, CancelledOrder, CancelOutcome
 from kwikpaisa._bulk import FINAL_OUTCOMES, OUTCOMES, BackoffGate
 from kwikpaisa._constants import DEFAULT_CONCURRENCY
 from kwikpaisa.testing import Emulator, Fault
+
+from .readme_examples import doc_text
 
 # The big batch: 2,000 orders by default; KWIKPAISA_BULK_TEST_SIZE=20000 for a longer run.
 BIG_BATCH = int(os.environ.get("KWIKPAISA_BULK_TEST_SIZE", "2000"))
@@ -216,10 +217,10 @@ def test_public_names_and_defaults() -> None:
     assert set(OUTCOMES) - FINAL_OUTCOMES == {"failed"}
 
 
-def test_readme_states_the_real_batch_defaults() -> None:
+def test_the_bulk_page_states_the_real_batch_defaults() -> None:
     from kwikpaisa._cli._cancel import MAX_CONCURRENCY
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = doc_text("docs/bulk.md")
     assert f"`concurrency` at a time (default {DEFAULT_CONCURRENCY})" in readme
     assert f"`--concurrency N` (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})" in readme
 

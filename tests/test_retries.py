@@ -37,6 +37,7 @@ from kwikpaisa.signing import compute_signature
 from kwikpaisa.testing import Emulator, Fault
 
 from .conftest import Reach, seeded_emulator
+from .readme_examples import doc_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -440,15 +441,8 @@ def test_retries_are_logged_at_info(
 # -- the documented defaults are the real ones ---------------------------------------
 
 
-def _readme_retries_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"^## Retries, timeouts and errors\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, "README.md has no '## Retries, timeouts and errors' section"
-    return match[1]
-
-
-def test_readme_states_the_real_defaults() -> None:
-    section = _readme_retries_section()
+def test_the_retries_page_states_the_real_defaults() -> None:
+    section = doc_text("docs/retries.md")
 
     def number(value: float) -> str:
         return f"{value:g}"
@@ -465,8 +459,8 @@ def test_readme_states_the_real_defaults() -> None:
     }
     for name, value in stated.items():
         row = re.search(rf"^\| {re.escape(name)} \| `?([^|`]+?)`? \|", section, re.M)
-        assert row, f"README retries table has no row {name!r}"
-        assert row[1] == value, f"README says {name} = {row[1]}, the code says {value}"
+        assert row, f"docs/retries.md table has no row {name!r}"
+        assert row[1] == value, f"docs/retries.md says {name} = {row[1]}, the code says {value}"
     retried = ", ".join(str(s) for s in sorted(RETRYABLE_STATUSES))
     assert retried in section
     assert "400, 401, 403, 404, 409, 422" in section
@@ -496,7 +490,7 @@ def test_readme_error_table_matches_the_exit_codes() -> None:
     from kwikpaisa import errors
     from kwikpaisa._cli._exit import exit_code_for
 
-    section = _readme_retries_section()
+    section = doc_text("README.md")
     rows = re.findall(r"^\| (`[^|]+`) \| [^|]+ \| [^|]+ \| (\d+) \|$", section, re.M)
     assert len(rows) >= 14
     for names, code in rows:

@@ -26,15 +26,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from .._bulk import (
     FINAL_OUTCOMES,
     OUTCOMES,
     SUCCESSFUL_OUTCOMES,
     CancelOutcome,
-    OutcomeName,
     duplicate_outcome,
     order_key,
     outcome_for,
@@ -413,16 +411,16 @@ def _run(
     order_ids: list[str | int] = []
     slot_of: dict[_Key, int] = {}  # first slot of each id sent
     repeats: dict[int, list[int]] = {}  # first slot -> slots repeating it
-    ready: list[tuple[int, CancelOutcome]] = []  # known before anything is sent
+    invalid: list[tuple[int, CancelOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
     first_at: dict[_Key, int] = {}
-    journaled: dict[int, CancelOutcome] = {}  # slots finished by an earlier run
+    journaled: list[int] = []  # slots finished by an earlier run
     duplicates = 0
     for slot, (_, text) in enumerate(entries):
         try:
             order_id = parse_order_id(text)
         except ValueError as error:
-            ready.append((slot, outcome_for(text, error=error, attempts=0)))
+            invalid.append((slot, outcome_for(text, error=error, attempts=0)))
             continue
         key = order_key(order_id)
         first = first_at.setdefault(key, slot)
@@ -432,11 +430,7 @@ def _run(
         elif key in finished:
             skipped[finished[key]] += 1
             report.skip(slot)
-            journaled[slot] = CancelOutcome(
-                order_id=order_id,
-                outcome=cast(OutcomeName, finished[key]),
-                finished_at=datetime.now(UTC),
-            )
+            journaled.append(slot)
         else:
             slot_of[key] = slot
             order_ids.append(order_id)
@@ -454,16 +448,16 @@ def _run(
         for repeat, duplicate in duplicates_of(slot, outcome):
             report.record(repeat, duplicate)
 
-    for first, outcome in journaled.items():  # repeats of journaled ids: known already
-        ready += duplicates_of(first, outcome)
+    for first in journaled:  # repeats of journaled ids: printed by the run that sent them
+        for slot in repeats.get(first, ()):
+            report.skip(slot)
 
     started = time.monotonic()
     wanted = not args.no_progress and _isatty(sys.stderr)
-    invalid = sum(outcome.outcome != "duplicate" for _, outcome in ready)
-    report.bar = _start_bar(len(order_ids) + invalid, wanted)
+    report.bar = _start_bar(len(order_ids) + len(invalid), wanted)
     stopped_by: int | None = None
     try:
-        for slot, outcome in sorted(ready, key=lambda item: item[0]):
+        for slot, outcome in invalid:
             report.record(slot, outcome)
         stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, record))
         report.finish()
@@ -474,7 +468,7 @@ def _run(
         if report.bar is not None:
             report.bar.stop()
         elapsed = time.monotonic() - started
-        unfinished = len(order_ids) + invalid - sum(report.counts.values())
+        unfinished = len(order_ids) + len(invalid) - sum(report.counts.values())
         print(
             _summary(
                 report,
