@@ -66,7 +66,8 @@ def test_a_mixed_batch_writes_one_line_per_id_line_in_order_and_exits_1(
     assert done.returncode == ExitCode.FAILURE, done.stderr
     lines = lines_of(done.stdout)
     assert all(list(line) == OUTCOME_KEYS for line in lines)
-    # One line per id line, in the file's order; comments and blank lines are skipped.
+    # One line per id line, naming it; comments and blank lines are skipped.
+    lines.sort(key=lambda line: line["line"])
     assert [(line["line"], line["order_id"], line["outcome"]) for line in lines] == [
         (2, "ord_1", "cancelled"),
         (3, "ord_2", "cancelled"),
@@ -108,7 +109,8 @@ def test_duplicates_alone_do_not_fail_a_batch(
 ) -> None:
     done = cli("--from", "-", env=env, cwd=tmp_path, stdin="ord_1\nord_1\nord_cancelled\nord_1\n")
     assert done.returncode == ExitCode.OK, done.stderr
-    outcomes = [line["outcome"] for line in lines_of(done.stdout)]
+    lines = sorted(lines_of(done.stdout), key=lambda line: line["line"])
+    outcomes = [line["outcome"] for line in lines]
     assert outcomes == ["cancelled", "duplicate", "already_cancelled", "duplicate"]
 
 
@@ -337,13 +339,34 @@ def check_resumed(emulator: Emulator, ids: list[str], runs: list[list[dict[str, 
             assert emulator.cancel_count(order_id) == 0, order_id
 
 
+class Gate:
+    """Holds every request after the first ``after`` until released: a batch that cannot
+    finish on its own, whatever the machine's speed."""
+
+    def __init__(self, emulator: Emulator, after: int) -> None:
+        self.release = threading.Event()
+        self._count = 0
+        self._lock = threading.Lock()
+        inner = emulator.handle
+
+        def handle(*args: Any) -> Any:
+            with self._lock:
+                self._count += 1
+                held = self._count > after
+            if held:
+                self.release.wait(60)
+            return inner(*args)
+
+        emulator.handle = handle  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_a_batch_stopped_midway_resumes_and_cancels_each_order_once(
     env: dict[str, str], emulator: Emulator, tmp_path: Path, sig: signal.Signals
 ) -> None:
     ids = eligible_batch(emulator, 80)
     (tmp_path / "orders.txt").write_text("\n".join(ids) + "\n")
-    emulator.latency = 0.05  # slow enough to stop it midway
+    gate = Gate(emulator, after=20)  # 20 answer; the next (4 at most, in flight) wait
     args = ["--from", "orders.txt", "--journal", "j.jsonl", "--concurrency", "4"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "kwikpaisa", "cancel", *args, "--output", "run1.jsonl"],
@@ -353,28 +376,41 @@ def test_a_batch_stopped_midway_resumes_and_cancels_each_order_once(
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_for_lines(tmp_path / "run1.jsonl", 15, proc)
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        wait_for_lines(tmp_path / "run1.jsonl", 20, proc)
+        proc.send_signal(sig)
+        stderr = ""
+        if sig != signal.SIGKILL:
+            assert proc.stderr is not None
+            while "stopping: no new orders" not in stderr:  # the signal was taken
+                line = proc.stderr.readline()
+                assert line, f"the batch ended without stopping: {stderr}"
+                stderr += line
+    finally:
+        gate.release.set()  # the orders in flight finish (or, killed, reach nobody)
+    _, more = proc.communicate(timeout=60)
+    stderr += more
     first = lines_of((tmp_path / "run1.jsonl").read_text())
     journal = lines_of((tmp_path / "j.jsonl").read_text())
-    assert 15 <= len(first) < len(ids)
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
+        assert len(first) == 20
     else:
         # Stopped cleanly: in-flight orders finished, everything finished is journaled,
         # and the summary so far was printed.
         assert proc.returncode == 128 + sig, stderr
-        assert "stopping: no new orders" in stderr
+        # Every order started before the signal finished (the gate holds the batch at 24
+        # at most); each line names its input line.
+        assert 20 <= len(first) <= 24
+        assert sorted(line["line"] for line in first) == list(range(1, len(first) + 1))
         label = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
         assert f"(stopped by {label}; rerun with the same --journal to finish them)" in stderr
-        assert summary_counts(stderr)["not finished"] == len(ids) - len(first)  # "not finished"
+        assert summary_counts(stderr)["not finished"] == len(ids) - len(first)
         assert sorted(line["order_id"] for line in journal) == sorted(
             line["order_id"] for line in first if line["outcome"] != "failed"
         )
     assert len({line["order_id"] for line in journal}) == len(journal)
 
-    emulator.latency = 0
     second_run = cli(*args, "--output", "run2.jsonl", "--no-progress", env=env, cwd=tmp_path)
     assert second_run.returncode == ExitCode.FAILURE, second_run.stderr  # some are paid
     second = lines_of((tmp_path / "run2.jsonl").read_text())

@@ -265,62 +265,36 @@ def _start_bar(total: int, wanted: bool) -> _Bar | None:
 
 
 class _Report:
-    """Everything that happens as an order finishes: journal, counts and bar at once; the
-    output line in input order (a finished order waits for the lines before it)."""
+    """Everything that happens as an order finishes: output line, journal, counts, bar.
+
+    Lines are written the moment an order finishes, before the journal records it, so a
+    batch killed at any point has written every order it journaled; each line carries
+    its input ``line``, which gives the file's order back.
+    """
 
     def __init__(self, output: IO[str] | None, journal: Journal | None, lines: list[int]) -> None:
         self._output = output
         self._journal = journal
         self._lines = lines  # the input line of each slot
-        self._slots: list[CancelOutcome | None] = [None] * len(lines)
-        self._silent: set[int] = set()  # slots that print nothing (journaled before)
-        self._next = 0
         self.counts: Counter[str] = Counter()
         self.bar: _Bar | None = None
 
-    def skip(self, slot: int) -> None:
-        """``slot`` finished in an earlier run (the journal has it): no line this time."""
-        self._silent.add(slot)
-
     def record(self, slot: int, outcome: CancelOutcome) -> None:
-        """``slot`` finished: journal it now, print it when the lines before it are out."""
-        self._slots[slot] = outcome
-        if outcome.outcome != "duplicate":
-            if self._journal is not None:
-                self._journal.record(outcome, self._json_line(slot, outcome))
-            self.counts[outcome.outcome] += 1
-            if self.bar is not None:
-                self.bar.advance(outcome)
-        self._flush()
-
-    def finish(self) -> None:
-        """Print whatever finished and is still waiting (a stopped batch leaves gaps)."""
-        for slot in range(self._next, len(self._slots)):
-            outcome = self._slots[slot]
-            if outcome is not None and slot not in self._silent:
-                self._write(slot, outcome)
-        self._next = len(self._slots)
-
-    def _flush(self) -> None:
-        while self._next < len(self._slots):
-            slot = self._next
-            outcome = self._slots[slot]
-            if slot not in self._silent:
-                if outcome is None:
-                    return
-                self._write(slot, outcome)
-            self._next += 1
-
-    def _json_line(self, slot: int, outcome: CancelOutcome) -> str:
+        """``slot`` (an input line) finished as ``outcome``."""
         data = {"order_id": outcome.order_id, "line": self._lines[slot], **outcome.to_json()}
         if outcome.duplicate_of is not None:
             data["duplicate_of"] = self._lines[outcome.duplicate_of]
-        return json.dumps(data, ensure_ascii=False) + "\n"
-
-    def _write(self, slot: int, outcome: CancelOutcome) -> None:
+        line = json.dumps(data, ensure_ascii=False) + "\n"
         stream = self._output or sys.stdout  # looked up now: the bar may redirect stdout
-        stream.write(self._json_line(slot, outcome))
+        stream.write(line)
         stream.flush()
+        if outcome.outcome == "duplicate":
+            return
+        if self._journal is not None:
+            self._journal.record(outcome, line)
+        self.counts[outcome.outcome] += 1
+        if self.bar is not None:
+            self.bar.advance(outcome)
 
 
 def _summary(
@@ -414,7 +388,6 @@ def _run(
     invalid: list[tuple[int, CancelOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
     first_at: dict[_Key, int] = {}
-    journaled: list[int] = []  # slots finished by an earlier run
     duplicates = 0
     for slot, (_, text) in enumerate(entries):
         try:
@@ -428,9 +401,7 @@ def _run(
             duplicates += 1
             repeats.setdefault(first, []).append(slot)
         elif key in finished:
-            skipped[finished[key]] += 1
-            report.skip(slot)
-            journaled.append(slot)
+            skipped[finished[key]] += 1  # its repeats too: printed by the run that sent it
         else:
             slot_of[key] = slot
             order_ids.append(order_id)
@@ -448,10 +419,6 @@ def _run(
         for repeat, duplicate in duplicates_of(slot, outcome):
             report.record(repeat, duplicate)
 
-    for first in journaled:  # repeats of journaled ids: printed by the run that sent them
-        for slot in repeats.get(first, ()):
-            report.skip(slot)
-
     started = time.monotonic()
     wanted = not args.no_progress and _isatty(sys.stderr)
     report.bar = _start_bar(len(order_ids) + len(invalid), wanted)
@@ -460,7 +427,6 @@ def _run(
         for slot, outcome in invalid:
             report.record(slot, outcome)
         stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, record))
-        report.finish()
     except OSError as error:
         print(f"kwikpaisa cancel: stopped: cannot write the results: {error}", file=sys.stderr)
         return int(ExitCode.FAILURE)

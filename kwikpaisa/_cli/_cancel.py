@@ -21,8 +21,8 @@ exit codes with ORDER_ID:
   5 authentication, 6 order not found, 7 order not cancellable (paid, cancelled,
   expired), 8 any other error answer
 
-with --from FILE, one JSON line per id line, in the file's order, goes to --output
-(appended to, never truncated; default stdout):
+with --from FILE, one JSON line per id line goes to --output (appended to, never
+truncated; default stdout) as each order finishes; "line" is its line in FILE:
   {"order_id", "line", "outcome", "error", "message", "attempts", "timestamp",
   "duplicate_of"}, where outcome is cancelled, already_cancelled (also when it was
   cancelled before this batch; error is null), not_found, not_cancellable (paid or
