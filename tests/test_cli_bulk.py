@@ -518,6 +518,7 @@ def run_on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[
 def test_progress_bar_on_a_terminal(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
+    pytest.importorskip("rich", reason="the progress bar needs the progress extra (rich)")
     ids = eligible_batch(emulator, 40)
     (tmp_path / "orders.txt").write_text("\n".join(ids) + "\n")
     code, stdout, terminal = run_on_a_terminal(

@@ -27,17 +27,13 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import DEFAULT_SECRET_KEY, Emulator
 
-from .conftest import seeded_emulator
+from .conftest import hmac_hex, seeded_emulator
 from .readme_examples import readme_examples
 
 SECRET = "sk_test_Cli-Sign-Secret-77ab"
 VECTOR_BODY = '{"order_id": "123456", "amount": "100"}'
 VECTOR_PAYLOAD = '{"amount":"100","order_id":"123456"}'
 VECTOR_TS = "1778659835"
-
-
-def hmac_hex(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def sign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
