@@ -25,8 +25,15 @@ Outcomes
 ``failed``
     anything else: no answer after the retries, authentication, 5xx, or an id that
     is not a valid order id (those are never sent). Worth another try later.
+``duplicate``
+    the id appeared earlier in the same input (``"123"`` and ``123`` differ); it was
+    sent once, for its first occurrence, and :attr:`CancelOutcome.duplicate_of` says
+    which. Not a failure of its own: the first occurrence's outcome says how the order
+    ended.
 
-Everything but ``failed`` is *final*: repeating the cancel cannot change it.
+Every order id given gets one outcome, in input order. ``cancelled``,
+``already_cancelled``, ``not_found`` and ``not_cancellable`` are *final*: repeating
+the cancel cannot change them.
 """
 
 from __future__ import annotations
@@ -60,10 +67,13 @@ __all__ = [
     "CancelOutcome",
     "OutcomeName",
     "cancel_many",
+    "duplicate_outcome",
     "order_key",
 ]
 
-OutcomeName = Literal["cancelled", "already_cancelled", "not_found", "not_cancellable", "failed"]
+OutcomeName = Literal[
+    "cancelled", "already_cancelled", "not_found", "not_cancellable", "failed", "duplicate"
+]
 OUTCOMES: tuple[OutcomeName, ...] = (
     "cancelled",
     "already_cancelled",
@@ -71,7 +81,8 @@ OUTCOMES: tuple[OutcomeName, ...] = (
     "not_cancellable",
     "failed",
 )
-"""Every outcome, in the order summaries list them."""
+"""Every outcome of an order that was sent (or invalid), in the order summaries list them;
+``duplicate`` is apart: it stands for an earlier line."""
 SUCCESSFUL_OUTCOMES: frozenset[str] = frozenset({"cancelled", "already_cancelled"})
 """Outcomes that leave the order cancelled."""
 FINAL_OUTCOMES: frozenset[str] = frozenset(OUTCOMES) - {"failed"}
@@ -82,29 +93,38 @@ class CancelOutcome:
     """How one order of a batch ended. Never an exception: branch on :attr:`outcome`."""
 
     order_id: str | int
-    """The order id as given (after de-duplication, its first occurrence)."""
+    """The order id as given."""
     outcome: OutcomeName
-    """``cancelled``, ``already_cancelled``, ``not_found``, ``not_cancellable`` or ``failed``."""
+    """``cancelled``, ``already_cancelled``, ``not_found``, ``not_cancellable``, ``failed``
+    or ``duplicate``."""
     error_type: str | None = None
-    """Name of the error behind the outcome (``"OrderNotFoundError"``, ``"ValueError"``
-    for an invalid id, ...), or ``None`` when the cancel simply succeeded."""
+    """Name of the error behind a failed outcome (``"OrderNotFoundError"``, ``"ValueError"``
+    for an invalid id, ...), or ``None`` when the order ended cancelled
+    (``cancelled``, ``already_cancelled``) or is a ``duplicate``."""
     message: str | None = None
-    """The error's message, saying what went wrong and what to do, or ``None``."""
+    """What went wrong and what to do, or a note (``already_cancelled`` before the batch,
+    ``duplicate``); ``None`` when the cancel simply succeeded."""
     attempts: int = 0
     """HTTP attempts made for this order (0 when the id was invalid and never sent)."""
     finished_at: datetime
     """When the outcome was known (timezone-aware, UTC)."""
     order: CancelledOrder | None = attrs.field(default=None, repr=False)
     """The cancelled order KwikPaisa returned, when this call cancelled it."""
+    duplicate_of: int | None = None
+    """For a ``duplicate``: the position (0-based) of the id's first occurrence in the
+    input, whose outcome is the order's. ``None`` otherwise."""
 
     @property
     def ok(self) -> bool:
-        """True when the order ended cancelled (``cancelled`` or ``already_cancelled``)."""
-        return self.outcome in SUCCESSFUL_OUTCOMES
+        """False for an order that did not end cancelled (``not_found``,
+        ``not_cancellable``, ``failed``). True for ``cancelled`` and ``already_cancelled``,
+        and for a ``duplicate``, which is no failure of its own."""
+        return self.outcome in SUCCESSFUL_OUTCOMES or self.outcome == "duplicate"
 
     @property
     def final(self) -> bool:
-        """False only for ``failed``: the one outcome worth retrying later."""
+        """True for the outcomes a repeat cannot change, the ones a journal keeps
+        (not ``failed``, which is worth retrying later, nor ``duplicate``)."""
         return self.outcome in FINAL_OUTCOMES
 
     def to_json(self) -> dict[str, Any]:
@@ -118,6 +138,7 @@ class CancelOutcome:
             "timestamp": self.finished_at.isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"
             ),
+            "duplicate_of": self.duplicate_of,
         }
 
 
@@ -143,7 +164,16 @@ def outcome_for(
     if isinstance(error, OrderNotFoundError):
         name = "not_found"
     elif isinstance(error, OrderNotCancellableError):
-        name = "already_cancelled" if error.order_status == "CANCELLED" else "not_cancellable"
+        if error.order_status == "CANCELLED":  # cancelled before: a success, not an error
+            return CancelOutcome(
+                order_id=order_id,
+                outcome="already_cancelled",
+                message="the order was already cancelled before this call (KwikPaisa "
+                "answered HTTP 409 with status CANCELLED)",
+                attempts=attempts,
+                finished_at=finished_at,
+            )
+        name = "not_cancellable"
     else:
         name = "failed"
     return CancelOutcome(
@@ -153,6 +183,22 @@ def outcome_for(
         message=str(error),
         attempts=attempts,
         finished_at=finished_at,
+    )
+
+
+def duplicate_outcome(
+    order_id: str | int, *, first: CancelOutcome, position: int, where: str
+) -> CancelOutcome:
+    """The outcome of a repeated id: sent once, for its first occurrence at ``position``
+    (``where`` names that occurrence for people: ``order_ids[0]``, ``line 3``)."""
+    return CancelOutcome(
+        order_id=order_id,
+        outcome="duplicate",
+        message=f"a duplicate of {where}: the order was sent once, and that outcome "
+        f"({first.outcome}) is this order's",
+        attempts=0,
+        finished_at=first.finished_at,
+        duplicate_of=position,
     )
 
 
@@ -225,25 +271,27 @@ async def _cancel_one(
             await sleep(step.delay)
 
 
-def _unique(order_ids: Iterable[str | int]) -> list[str | int]:
+def _checked(order_ids: Iterable[str | int]) -> tuple[list[str | int], list[int | None]]:
+    """The ids as a list, and for each the position of its first occurrence when it is a
+    duplicate (``None`` for a first occurrence)."""
     if isinstance(order_ids, str | bytes):
         raise TypeError(
             "order_ids must be a list (or other iterable) of order ids, not a single "
             f"{type(order_ids).__name__}: wrap it as [order_id]"
         )
-    seen: set[tuple[str, str | int]] = set()
-    unique: list[str | int] = []
+    first_at: dict[tuple[str, str | int], int] = {}
+    ids: list[str | int] = []
+    firsts: list[int | None] = []
     for position, order_id in enumerate(order_ids):
         if isinstance(order_id, bool) or not isinstance(order_id, str | int):
             raise TypeError(
                 f"order_ids[{position}] is a {type(order_id).__name__}; every order id "
                 "must be a str or an int"
             )
-        key = order_key(order_id)
-        if key not in seen:
-            seen.add(key)
-            unique.append(order_id)
-    return unique
+        ids.append(order_id)
+        first = first_at.setdefault(order_key(order_id), position)
+        firsts.append(None if first == position else first)
+    return ids, firsts
 
 
 def _check_concurrency(concurrency: object) -> int:
@@ -269,27 +317,40 @@ async def cancel_many(
         _check_retries(max_retries)
     if timeout is not None:
         timeout = _make_timeout(timeout)  # checked once, not again for every order
-    unique = _unique(order_ids)
+    ids, firsts = _checked(order_ids)
+    repeats: dict[int, list[int]] = {}
+    for position, first in enumerate(firsts):
+        if first is not None:
+            repeats.setdefault(first, []).append(position)
+    unique = [(position, ids[position]) for position, first in enumerate(firsts) if first is None]
     gate = BackoffGate(sleep)
     finished: dict[int, CancelOutcome] = {}
-    pending = iter(enumerate(unique))
+    pending = iter(unique)
     halted = False  # on_outcome raised: the others take no new order either
 
-    async def worker() -> None:
+    def report(index: int, outcome: CancelOutcome) -> None:
         nonlocal halted
+        finished[index] = outcome
+        if on_outcome is not None:
+            try:
+                on_outcome(outcome)
+            except BaseException:
+                halted = True
+                raise
+
+    async def worker() -> None:
         for index, order_id in pending:
             if halted or (stop is not None and stop.is_set()):
                 return
             outcome = await _cancel_one(
                 client, order_id, gate=gate, sleep=sleep, timeout=timeout, max_retries=max_retries
             )
-            finished[index] = outcome
-            if on_outcome is not None:
-                try:
-                    on_outcome(outcome)
-                except BaseException:
-                    halted = True
-                    raise
+            report(index, outcome)
+            for position in repeats.get(index, ()):
+                repeat = duplicate_outcome(
+                    ids[position], first=outcome, position=index, where=f"order_ids[{index}]"
+                )
+                report(position, repeat)
 
     try:
         async with asyncio.TaskGroup() as group:

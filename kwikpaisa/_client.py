@@ -104,9 +104,14 @@ class _BaseClient:
         max_retries: int,
         total_timeout: float | None,
         verify: bool | ssl.SSLContext,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         settings = resolve_settings(
-            api_key=api_key, secret_key=secret_key, environment=environment, base_url=base_url
+            api_key=api_key,
+            secret_key=secret_key,
+            environment=environment,
+            base_url=base_url,
+            allow_insecure_http=allow_insecure_http,
         )
         self.environment: Environment | None = settings.environment
         """The environment requests go to, or ``None`` for a custom ``base_url``."""
@@ -311,6 +316,7 @@ class KwikPaisa(_BaseClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -321,6 +327,7 @@ class KwikPaisa(_BaseClient):
             max_retries=max_retries,
             total_timeout=total_timeout,
             verify=verify,
+            allow_insecure_http=allow_insecure_http,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http: httpx.Client | None = None
@@ -478,6 +485,7 @@ class AsyncKwikPaisa(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -488,6 +496,7 @@ class AsyncKwikPaisa(_BaseClient):
             max_retries=max_retries,
             total_timeout=total_timeout,
             verify=verify,
+            allow_insecure_http=allow_insecure_http,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http: httpx.AsyncClient | None = None

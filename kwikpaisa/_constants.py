@@ -57,6 +57,7 @@ ENV_SECRET_KEY = "KWIKPAISA_SECRET_KEY"  # noqa: S105 (a variable name, not a se
 ENV_ENVIRONMENT = "KWIKPAISA_ENVIRONMENT"
 ENV_BASE_URL = "KWIKPAISA_BASE_URL"
 ENV_LOG = "KWIKPAISA_LOG"
+ENV_ALLOW_INSECURE_HTTP = "KWIKPAISA_ALLOW_INSECURE_HTTP"
 
 # The bundled emulator's credentials unless others are given (public test values).
 EMULATOR_API_KEY = "pk_test_emulator"

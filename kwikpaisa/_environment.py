@@ -11,6 +11,7 @@ import attrs
 import httpx
 
 from ._constants import (
+    ENV_ALLOW_INSECURE_HTTP,
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_ENVIRONMENT,
@@ -19,6 +20,7 @@ from ._constants import (
     SANDBOX_BASE_URL,
     SANDBOX_KEY_PREFIX,
 )
+from ._logging import logger
 from ._validation import validate_credential
 from .errors import ConfigurationError
 
@@ -56,7 +58,7 @@ def mask_key(api_key: str) -> str:
     return f"{prefix}…{api_key[-4:]}" if len(api_key) > len(prefix) + 4 else f"{prefix}…"
 
 
-def _parse_environment(value: object) -> Environment:
+def _parse_environment(value: object, *, source: str, base_url_source: str) -> Environment:
     if isinstance(value, Environment):
         return value
     if isinstance(value, str):
@@ -66,8 +68,8 @@ def _parse_environment(value: object) -> Environment:
             pass
     choices = ", ".join(repr(e.value) for e in Environment)
     raise ConfigurationError(
-        f"Unknown environment {value!r}: use one of {choices} "
-        f"(argument environment=... or the {ENV_ENVIRONMENT} variable), or pass base_url=..."
+        f"Unknown environment {value!r} (from {source}): use one of {choices}, "
+        f"or give {base_url_source} instead"
     )
 
 
@@ -80,31 +82,59 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def validate_base_url(base_url: object) -> str:
+def validate_base_url(
+    base_url: object,
+    *,
+    allow_insecure_http: bool = False,
+    source: str = "base_url",
+    insecure_opt_in: str = f"pass allow_insecure_http=True (or set {ENV_ALLOW_INSECURE_HTTP}=1)",
+    warn: bool = True,
+) -> str:
     """Return ``base_url`` without a trailing slash, or raise ``ConfigurationError``.
 
-    ``https://`` is required; plain ``http://`` is accepted only for loopback hosts
-    (the emulator, a local proxy), because signed requests must not cross a network
-    in clear text.
+    ``https://`` is required; plain ``http://`` is accepted for loopback hosts (the
+    emulator, a local proxy), and for any other host only with ``allow_insecure_http``
+    (an emulator in another container, say), because signed requests must not cross
+    a network in clear text by accident (logged as a warning unless ``warn`` is false).
+    ``source`` names where the URL came from in messages; ``insecure_opt_in`` says how
+    to opt in.
     """
     if not isinstance(base_url, str) or not base_url.strip():
-        raise ConfigurationError("base_url must be a non-empty URL such as https://host")
+        raise ConfigurationError(f"{source} must be a non-empty URL such as https://host")
     try:
         url = httpx.URL(base_url.strip())
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"base_url {base_url!r} is not a valid URL: {exc}") from None
+        raise ConfigurationError(f"{source} {base_url!r} is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            f"base_url {base_url!r} must be an absolute http(s) URL such as https://host"
+            f"{source} {base_url!r} must be an absolute http(s) URL such as https://host"
         )
     if url.scheme == "http" and not _is_loopback(url.host):
-        raise ConfigurationError(
-            f"base_url {base_url!r} uses plain http:// for a host that is not loopback; "
-            "signed requests need https:// (http:// is allowed only for 127.0.0.1, ::1, localhost)"
-        )
+        if not allow_insecure_http:
+            raise ConfigurationError(
+                f"{source} {base_url!r} uses plain http:// for a host that is not loopback; "
+                "signed requests need https:// (http:// is allowed only for 127.0.0.1, ::1, "
+                f"localhost). For a trusted network (an emulator in another container), "
+                f"{insecure_opt_in}"
+            )
+        if warn:
+            logger.warning(
+                "Plain http:// to %s (allow_insecure_http): signed requests and their answers "
+                "cross the network unencrypted",
+                url.host,
+            )
     if url.query or url.fragment:
-        raise ConfigurationError(f"base_url {base_url!r} must not carry a query or fragment")
+        raise ConfigurationError(f"{source} {base_url!r} must not carry a query or fragment")
     return str(url).rstrip("/")
+
+
+def _flag(value: str, variable: str) -> bool:
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{variable}={value!r} is not one of 1, true, yes, 0, false, no")
 
 
 def resolve_settings(
@@ -113,7 +143,10 @@ def resolve_settings(
     secret_key: str | None,
     environment: Environment | str | None,
     base_url: str | None,
+    allow_insecure_http: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    command_line: bool = False,
+    warn: bool = True,
 ) -> ClientSettings:
     """Combine arguments and ``KWIKPAISA_*`` environment variables into checked settings.
 
@@ -121,34 +154,64 @@ def resolve_settings(
     ``KWIKPAISA_ENVIRONMENT`` and ``KWIKPAISA_BASE_URL`` are not read. Among arguments
     (or among variables) the base URL wins over the environment. With neither, the
     environment is sandbox: nothing reaches production unless asked for.
+    ``allow_insecure_http=None`` reads ``KWIKPAISA_ALLOW_INSECURE_HTTP``.
+    ``command_line`` words messages for a terminal: flags and variables, not arguments.
     """
     env = os.environ if environ is None else environ
     key = validate_credential(
         api_key if api_key is not None else env.get(ENV_API_KEY),
         argument="api_key",
         variable=ENV_API_KEY,
+        command_line=command_line,
     )
     secret = validate_credential(
         secret_key if secret_key is not None else env.get(ENV_SECRET_KEY),
         argument="secret_key",
         variable=ENV_SECRET_KEY,
+        command_line=command_line,
     )
+    env_source = "--environment" if command_line else "environment="
+    url_source = "--base-url" if command_line else "base_url="
     if environment is None and base_url is None:
         # Arguments beat variables: either argument makes both variables irrelevant.
         environment = env.get(ENV_ENVIRONMENT) or None
         base_url = env.get(ENV_BASE_URL) or None
+        env_source, url_source = ENV_ENVIRONMENT, ENV_BASE_URL
+    if allow_insecure_http is None:
+        allow_insecure_http = _flag(env.get(ENV_ALLOW_INSECURE_HTTP, ""), ENV_ALLOW_INSECURE_HTTP)
 
-    resolved_env = None if environment is None else _parse_environment(environment)
+    resolved_env = (
+        None
+        if environment is None
+        else _parse_environment(environment, source=env_source, base_url_source=url_source)
+    )
     if base_url is not None:
-        url = validate_base_url(base_url)
+        opt_in = (
+            f"add --allow-insecure-http (or set {ENV_ALLOW_INSECURE_HTTP}=1)"
+            if command_line
+            else f"pass allow_insecure_http=True (or set {ENV_ALLOW_INSECURE_HTTP}=1)"
+        )
+        url = validate_base_url(
+            base_url,
+            allow_insecure_http=allow_insecure_http,
+            source=url_source.rstrip("="),
+            insecure_opt_in=opt_in,
+            warn=warn,
+        )
     else:
         resolved_env = resolved_env or Environment.SANDBOX
         url = resolved_env.base_url
 
     if resolved_env is Environment.PRODUCTION and key.startswith(SANDBOX_KEY_PREFIX):
+        if env_source == ENV_ENVIRONMENT:
+            fix = f"or set {ENV_ENVIRONMENT}=sandbox (it is {environment!r})"
+        elif command_line:
+            fix = "or --environment sandbox"
+        else:
+            fix = "or environment='sandbox'"
+        key_name = ENV_API_KEY if command_line else "api_key"
         raise ConfigurationError(
-            f"api_key {mask_key(key)} is a sandbox key (it starts with {SANDBOX_KEY_PREFIX!r}) "
-            "but the environment is production; use your production keys, or "
-            "environment='sandbox'"
+            f"{key_name} {mask_key(key)} is a sandbox key (it starts with {SANDBOX_KEY_PREFIX!r}) "
+            f"but the environment is production; use your production keys, {fix}"
         )
     return ClientSettings(api_key=key, secret_key=secret, environment=resolved_env, base_url=url)

@@ -68,37 +68,42 @@ def validate_order_id(order_id: object) -> OrderId:
     return text
 
 
-def validate_credential(value: object, *, argument: str, variable: str) -> str:
+def validate_credential(
+    value: object, *, argument: str, variable: str, command_line: bool = False
+) -> str:
     """Return a usable credential or raise :class:`ConfigurationError`.
 
-    The message names the argument and environment variable, never the value.
+    The message names the argument and environment variable (only the variable for
+    the ``command_line``, where there is no argument to pass), never the value.
     """
+    name = variable if command_line else argument
+    how = (
+        f"set the {variable} environment variable (export {variable}=...)"
+        if command_line
+        else f"pass {argument}=... or set the {variable} environment variable"
+    )
     if value is None:
-        raise ConfigurationError(
-            f"No {argument} given: pass {argument}=... or set the {variable} environment variable"
-        )
+        raise ConfigurationError(f"No {name} given: {how}")
     if not isinstance(value, str):
         raise ConfigurationError(f"{argument} must be a string, not {type(value).__name__}")
     if not value.strip():
-        raise ConfigurationError(
-            f"{argument} is empty: pass {argument}=... or set the {variable} environment variable"
-        )
+        raise ConfigurationError(f"{name} is empty: {how}")
     if value != value.strip():
         raise ConfigurationError(
-            f"{argument} has leading or trailing whitespace; check how {variable} was set"
+            f"{name} has leading or trailing whitespace; check how {variable} was set"
         )
     if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise ConfigurationError(
-            f"{argument} contains a control character or line break; check how {variable} was set"
+            f"{name} contains a control character or line break; check how {variable} was set"
         )
     if any(unicodedata.category(char) == "Cs" for char in value):
         # Not valid text: it cannot be encoded to sign with (nor echoed in an error).
         raise ConfigurationError(
-            f"{argument} contains a lone surrogate (invalid text); check how {variable} was set"
+            f"{name} contains a lone surrogate (invalid text); check how {variable} was set"
         )
     if argument == "api_key" and (not value.isascii() or " " in value):
         raise ConfigurationError(
-            "api_key must be printable ASCII without spaces, as KwikPaisa issues it"
+            f"{name} must be printable ASCII without spaces, as KwikPaisa issues it"
         )
     return value
 

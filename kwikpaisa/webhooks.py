@@ -117,9 +117,11 @@ def verify(
         if not value
     ]
     if missing:
+        named = " and ".join(missing)
         raise WebhookVerificationError(
-            f"webhook has no {' or '.join(missing)} header: it was not sent by KwikPaisa, or a "
-            "proxy in front of this receiver dropped the header; pass all request headers",
+            f"webhook is missing the {named} header{'s' if len(missing) > 1 else ''}: it was "
+            "not sent by KwikPaisa, or a proxy in front of this receiver dropped "
+            f"{'them' if len(missing) > 1 else 'it'}; pass all request headers",
             reason="missing_header",
         )
     timestamp = _parse_timestamp(timestamp_text)

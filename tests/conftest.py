@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +29,12 @@ SEED_ORDERS: dict[str | int, str] = {
     "ord_expired": "EXPIRED",
     "ord_pending": "PENDING",
 }
+
+
+def hmac_hex(secret: str, message: bytes) -> str:
+    """The reference signature: lowercase hex HMAC-SHA256 of ``message`` under ``secret``,
+    computed with the standard library alone (never with the SDK's own signing)."""
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def seeded_emulator(**options: object) -> Emulator:

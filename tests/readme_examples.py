@@ -1,12 +1,13 @@
-"""Find the runnable examples in README.md.
+"""Find the runnable examples in README.md and docs/*.md.
 
-A fenced block is an example when the line before it is ``<!-- example: NAME -->``.
-``python`` examples are executed by tests/test_readme.py with KWIKPAISA_API_KEY,
-KWIKPAISA_SECRET_KEY and KWIKPAISA_BASE_URL pointing at a freshly seeded emulator
-served on loopback (orders: tests/conftest.py SEED_ORDERS). ``console`` examples
-have their ``$ ``-prefixed lines run by the shell in the same environment; a line
-ending in ``# exit N`` must exit with N, every other line with 0. Dedicated tests
-may load an example by name to exercise it further (a webhook receiver, say).
+A fenced block is an example when the line before it is ``<!-- example: NAME -->``
+(names are unique across all the files). ``python`` examples are executed by
+tests/test_readme.py with KWIKPAISA_API_KEY, KWIKPAISA_SECRET_KEY and
+KWIKPAISA_BASE_URL pointing at a freshly seeded emulator served on loopback (orders:
+tests/conftest.py SEED_ORDERS). ``console`` examples have their ``$ ``-prefixed lines
+run by the shell in the same environment; a line ending in ``# exit N`` must exit
+with N, every other line with 0. Dedicated tests may load an example by name to
+exercise it further (a webhook receiver, the pytest plugin example).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import attrs
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
 _BLOCK = re.compile(
     r"^<!-- example: (?P<name>[\w.-]+) -->\n```(?P<lang>\w+)\n(?P<code>.*?)^```",
@@ -29,18 +32,43 @@ class Example:
     name: str
     lang: str
     code: str
+    source: str
+    """The file it is in, relative to the repository: ``README.md``, ``docs/bulk.md``."""
 
 
-def readme_examples() -> dict[str, Example]:
-    """Every named example in README.md, by name (names are unique)."""
+def documents() -> list[Path]:
+    """README.md and every page of the documentation site."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def doc_text(relative: str) -> str:
+    """The text of one document, ``README.md`` or ``docs/NAME.md``."""
+    return (ROOT / relative).read_text(encoding="utf-8")
+
+
+def examples() -> dict[str, Example]:
+    """Every named example in README.md and docs/*.md, by name."""
     found: dict[str, Example] = {}
-    for match in _BLOCK.finditer(README.read_text(encoding="utf-8")):
-        name = match["name"]
-        assert name not in found, f"README example name {name!r} is used twice"
-        found[name] = Example(name, match["lang"], match["code"])
+    for path in documents():
+        source = path.relative_to(ROOT).as_posix()
+        for match in _BLOCK.finditer(path.read_text(encoding="utf-8")):
+            name = match["name"]
+            earlier = found[name].source if name in found else ""
+            assert not earlier, f"example name {name!r} is used twice ({earlier} and {source})"
+            found[name] = Example(name, match["lang"], match["code"], source)
     return found
 
 
+def example(name: str) -> Example:
+    """One named example."""
+    return examples()[name]
+
+
+def readme_examples() -> dict[str, Example]:
+    """Every named example, README and docs alike (the name the older tests use)."""
+    return examples()
+
+
 def readme_example(name: str) -> str:
-    """The code of one named README example."""
-    return readme_examples()[name].code
+    """The code of one named example."""
+    return example(name).code

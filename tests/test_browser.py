@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from kwikpaisa import Customer, KwikPaisa, OrderNotCancellableError
 from kwikpaisa.testing import Emulator
 
-from .emulator_helpers import webhook_receiver
+from .emulator_helpers import cancel, create, status, webhook_receiver
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +18,8 @@ from kwikpaisa import AsyncKwikPaisa, CancelledOrder, CancelOutcome
 from kwikpaisa._bulk import FINAL_OUTCOMES, OUTCOMES, BackoffGate
 from kwikpaisa._constants import DEFAULT_CONCURRENCY
 from kwikpaisa.testing import Emulator, Fault
+
+from .readme_examples import doc_text
 
 # The big batch: 2,000 orders by default; KWIKPAISA_BULK_TEST_SIZE=20000 for a longer run.
 BIG_BATCH = int(os.environ.get("KWIKPAISA_BULK_TEST_SIZE", "2000"))
@@ -72,7 +73,7 @@ def build_batch(emulator: Emulator, size: int) -> tuple[list[str | int], dict[st
     for bad in ("", "  padded ", "x" * 200, "nul\x00id", 0, 2**60):  # never sent
         ids.append(bad)
         expected[bad] = "failed"
-    # Duplicates, late in the input: cancelled once, reported at their first position.
+    # Duplicates, late in the input: cancelled once, each reported as a duplicate.
     ids += ids[7:40:3]
     return ids, expected
 
@@ -103,9 +104,13 @@ def test_big_batch_gives_exactly_the_right_outcome_per_id(
         {**client_options, "max_retries": 4}, ids, concurrency=8, on_outcome=on_outcome
     )
 
-    unique = list(dict.fromkeys((type(i), i) for i in ids))
-    assert [(type(o.order_id), o.order_id) for o in outcomes] == unique  # input order, deduplicated
-    assert {o.order_id: o.outcome for o in outcomes} == expected
+    # One outcome per id given, in input order; repeats point back at their first position.
+    assert [(type(o.order_id), o.order_id) for o in outcomes] == [(type(i), i) for i in ids]
+    firsts = {o.order_id: o for o in outcomes[:-11]}
+    assert {order_id: o.outcome for order_id, o in firsts.items()} == expected
+    for position, repeat in enumerate(outcomes[-11:], len(ids) - 11):
+        assert (repeat.outcome, repeat.ok, repeat.error_type) == ("duplicate", True, None)
+        assert repeat.duplicate_of == ids.index(ids[position])
     assert sum(seen.values()) == len(outcomes)
     assert faults["429"] > 0
     assert faults["503"] > 0
@@ -156,10 +161,11 @@ def test_outcomes_carry_what_happened(emulator: Emulator, fast_retries: list[flo
     assert before <= ok.finished_at <= datetime.now(UTC)
     assert ok.finished_at.tzinfo is UTC
 
-    # Cancelled before the batch: the batch's goal holds, and the error says why.
+    # Cancelled before the batch: the batch's goal holds; no error, a note says why.
     assert before_batch.outcome == "already_cancelled"
     assert before_batch.ok
-    assert before_batch.error_type == "OrderNotCancellableError"
+    assert before_batch.error_type is None
+    assert "already cancelled before this call" in (before_batch.message or "")
     assert before_batch.order is None
 
     assert missing.outcome == "not_found"
@@ -188,7 +194,9 @@ def test_outcome_json_line_shape(emulator: Emulator) -> None:
         [6116229263036],
     )
     line = outcome.to_json()
-    assert list(line) == ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
+    assert list(line) == [
+        "order_id", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
+    ]
     assert line["order_id"] == 6116229263036
     assert (line["outcome"], line["error"], line["message"], line["attempts"]) == (
         "cancelled",
@@ -205,14 +213,14 @@ def test_public_names_and_defaults() -> None:
     assert CancelOutcome.__module__ == "kwikpaisa"
     assert "CancelOutcome" in kwikpaisa.__all__
     signature = inspect.signature(kwikpaisa.AsyncOrders.cancel_many)
-    assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY == 8
+    assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY
     assert set(OUTCOMES) - FINAL_OUTCOMES == {"failed"}
 
 
-def test_readme_states_the_real_batch_defaults() -> None:
+def test_the_bulk_page_states_the_real_batch_defaults() -> None:
     from kwikpaisa._cli._cancel import MAX_CONCURRENCY
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = doc_text("docs/bulk.md")
     assert f"`concurrency` at a time (default {DEFAULT_CONCURRENCY})" in readme
     assert f"`--concurrency N` (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})" in readme
 
@@ -265,16 +273,25 @@ def test_ids_of_the_wrong_type_fail_before_any_request(
 
 def test_duplicates_are_cancelled_once_and_types_are_kept(emulator: Emulator) -> None:
     emulator.add_order(77, "UN_PAID")
-    outcomes = cancel_many(
-        in_process(emulator), ["ord_1", 77, "ord_1", "ord_2", 77, "77", "ord_2"], concurrency=3
-    )
-    assert [(o.order_id, o.outcome) for o in outcomes] == [
-        ("ord_1", "cancelled"),
-        (77, "cancelled"),
-        ("ord_2", "cancelled"),
+    ids: list[str | int] = ["ord_1", 77, "ord_1", "ord_2", 77, "77", "ord_2"]
+    outcomes = cancel_many(in_process(emulator), ids, concurrency=3)
+    # One outcome per id given, in input order: zip(ids, outcomes) lines up.
+    assert [(o.order_id, o.outcome, o.duplicate_of) for o in outcomes] == [
+        ("ord_1", "cancelled", None),
+        (77, "cancelled", None),
+        ("ord_1", "duplicate", 0),
+        ("ord_2", "cancelled", None),
+        (77, "duplicate", 1),
         # "77" is a different request (a JSON string): it finds the order cancelled.
-        ("77", "already_cancelled"),
+        ("77", "already_cancelled", None),
+        ("ord_2", "duplicate", 3),
     ]
+    assert outcomes[2].message == (
+        "a duplicate of order_ids[0]: the order was sent once, and that outcome (cancelled) "
+        "is this order's"
+    )
+    assert all(o.ok and o.error_type is None for o in outcomes)
+    assert not outcomes[2].final  # a journal keeps the first occurrence only
     assert emulator.requests_received == 4
     assert emulator.cancel_count("ord_1") == emulator.cancel_count(77) == 1
 

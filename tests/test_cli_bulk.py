@@ -24,7 +24,9 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import Emulator, Fault
 
-OUTCOME_KEYS = ["order_id", "outcome", "error", "message", "attempts", "timestamp"]
+OUTCOME_KEYS = [
+    "order_id", "line", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
+]
 
 
 def cli(
@@ -53,37 +55,42 @@ def summary_counts(stderr: str) -> dict[str, int]:
     }
 
 
-def test_a_mixed_batch_writes_one_line_per_order_and_exits_1(
+def test_a_mixed_batch_writes_one_line_per_id_line_in_order_and_exits_1(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
     (tmp_path / "orders.txt").write_text(
-        "ord_1\n  ord_2  \n\nord_paid\nord_cancelled\nord_9\nord_1\nint:6116229263036\nint:x\n"
+        "# abandoned checkouts\nord_1\n  ord_2  \n\nord_paid\nord_cancelled\n  # ord_expired\n"
+        "ord_9\nord_1\nint:6116229263036\nint:x\n"
     )
-    done = cli("--from", "orders.txt", env=env, cwd=tmp_path)
+    done = cli("--from", "orders.txt", "--concurrency", "4", env=env, cwd=tmp_path)
     assert done.returncode == ExitCode.FAILURE, done.stderr
     lines = lines_of(done.stdout)
     assert all(list(line) == OUTCOME_KEYS for line in lines)
-    outcomes = {line["order_id"]: line["outcome"] for line in lines}
-    assert outcomes == {
-        "ord_1": "cancelled",
-        "ord_2": "cancelled",
-        "ord_paid": "not_cancellable",
-        "ord_cancelled": "already_cancelled",
-        "ord_9": "not_found",
-        6116229263036: "cancelled",  # int: sends a JSON number, as for one order
-        "int:x": "failed",
-    }
-    assert len(lines) == 7  # the repeated ord_1 is cancelled once
-    by_id = {line["order_id"]: line for line in lines}
-    assert by_id["int:x"]["error"] == "ValueError"
-    assert by_id["int:x"]["attempts"] == 0
-    assert by_id["ord_9"]["error"] == "OrderNotFoundError"
-    assert by_id["ord_9"]["message"] == (
-        "KwikPaisa has no order 'ord_9' (HTTP 404: Order not found.)"
-    )
-    assert by_id["ord_1"]["error"] is None
-    assert by_id["ord_1"]["timestamp"].endswith("Z")
+    # One line per id line, naming it; comments and blank lines are skipped.
+    lines.sort(key=lambda line: line["line"])
+    assert [(line["line"], line["order_id"], line["outcome"]) for line in lines] == [
+        (2, "ord_1", "cancelled"),
+        (3, "ord_2", "cancelled"),
+        (5, "ord_paid", "not_cancellable"),
+        (6, "ord_cancelled", "already_cancelled"),
+        (8, "ord_9", "not_found"),
+        (9, "ord_1", "duplicate"),
+        (10, 6116229263036, "cancelled"),  # int: sends a JSON number, as for one order
+        (11, "int:x", "failed"),
+    ]
+    by_line = {line["line"]: line for line in lines}
+    assert by_line[11]["error"] == "ValueError"
+    assert by_line[11]["attempts"] == 0
+    assert by_line[8]["error"] == "OrderNotFoundError"
+    assert by_line[8]["message"] == "KwikPaisa has no order 'ord_9' (HTTP 404: Order not found.)"
+    assert by_line[6]["error"] is None  # already cancelled is a success: no error
+    assert (by_line[9]["error"], by_line[9]["duplicate_of"]) == (None, 2)
+    assert "a duplicate of line 2" in by_line[9]["message"]
+    assert by_line[2]["error"] is None
+    assert by_line[2]["duplicate_of"] is None
+    assert by_line[2]["timestamp"].endswith("Z")
     assert emulator.cancel_count("ord_1") == 1
+    assert emulator.requests_received == 6  # never a comment, never a repeat
     counts = summary_counts(done.stderr)
     assert counts == {
         "cancelled": 3,
@@ -95,6 +102,16 @@ def test_a_mixed_batch_writes_one_line_per_order_and_exits_1(
     }
     assert "kwikpaisa: 7 orders in " in done.stderr
     assert "orders/s" in done.stderr
+
+
+def test_duplicates_alone_do_not_fail_a_batch(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    done = cli("--from", "-", env=env, cwd=tmp_path, stdin="ord_1\nord_1\nord_cancelled\nord_1\n")
+    assert done.returncode == ExitCode.OK, done.stderr
+    lines = sorted(lines_of(done.stdout), key=lambda line: line["line"])
+    outcomes = [line["outcome"] for line in lines]
+    assert outcomes == ["cancelled", "duplicate", "already_cancelled", "duplicate"]
 
 
 def test_a_batch_that_all_ends_cancelled_exits_0(
@@ -227,6 +244,23 @@ def test_journal_skips_finished_orders_and_retries_failed_ones(
     assert requests == 2 + 3 + 1  # 2 failed attempts, 3 more orders, then ord_1 again
 
 
+def test_a_resumed_run_appends_to_the_output_file(
+    env: dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "orders.txt").write_text("ord_1\nord_2\n")
+    emulator.inject(Fault.http_status(503))  # the first order fails: no retries
+    args = ["--from", "orders.txt", "--journal", "j.jsonl", "--output", "results.jsonl"]
+    first = cli(*args, "--max-retries", "0", "--concurrency", "1", env=env, cwd=tmp_path)
+    assert first.returncode == ExitCode.FAILURE
+    second = cli(*args, env=env, cwd=tmp_path)
+    assert second.returncode == ExitCode.OK, second.stderr
+    results = lines_of((tmp_path / "results.jsonl").read_text())
+    # The first run's lines are kept; the rerun adds only the order it sent again.
+    assert [(line["order_id"], line["outcome"]) for line in results] == [
+        ("ord_1", "failed"), ("ord_2", "cancelled"), ("ord_1", "cancelled"),
+    ]
+
+
 def test_a_torn_last_journal_line_is_redone(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -305,13 +339,34 @@ def check_resumed(emulator: Emulator, ids: list[str], runs: list[list[dict[str, 
             assert emulator.cancel_count(order_id) == 0, order_id
 
 
+class Gate:
+    """Holds every request after the first ``after`` until released: a batch that cannot
+    finish on its own, whatever the machine's speed."""
+
+    def __init__(self, emulator: Emulator, after: int) -> None:
+        self.release = threading.Event()
+        self._count = 0
+        self._lock = threading.Lock()
+        inner = emulator.handle
+
+        def handle(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self._count += 1
+                held = self._count > after
+            if held:
+                self.release.wait(60)
+            return inner(*args, **kwargs)
+
+        emulator.handle = handle  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_a_batch_stopped_midway_resumes_and_cancels_each_order_once(
     env: dict[str, str], emulator: Emulator, tmp_path: Path, sig: signal.Signals
 ) -> None:
     ids = eligible_batch(emulator, 80)
     (tmp_path / "orders.txt").write_text("\n".join(ids) + "\n")
-    emulator.latency = 0.05  # slow enough to stop it midway
+    gate = Gate(emulator, after=20)  # 20 answer; the next (4 at most, in flight) wait
     args = ["--from", "orders.txt", "--journal", "j.jsonl", "--concurrency", "4"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "kwikpaisa", "cancel", *args, "--output", "run1.jsonl"],
@@ -321,28 +376,41 @@ def test_a_batch_stopped_midway_resumes_and_cancels_each_order_once(
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_for_lines(tmp_path / "run1.jsonl", 15, proc)
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        wait_for_lines(tmp_path / "run1.jsonl", 20, proc)
+        proc.send_signal(sig)
+        stderr = ""
+        if sig != signal.SIGKILL:
+            assert proc.stderr is not None
+            while "stopping: no new orders" not in stderr:  # the signal was taken
+                line = proc.stderr.readline()
+                assert line, f"the batch ended without stopping: {stderr}"
+                stderr += line
+    finally:
+        gate.release.set()  # the orders in flight finish (or, killed, reach nobody)
+    _, more = proc.communicate(timeout=60)
+    stderr += more
     first = lines_of((tmp_path / "run1.jsonl").read_text())
     journal = lines_of((tmp_path / "j.jsonl").read_text())
-    assert 15 <= len(first) < len(ids)
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
+        assert len(first) == 20
     else:
         # Stopped cleanly: in-flight orders finished, everything finished is journaled,
         # and the summary so far was printed.
         assert proc.returncode == 128 + sig, stderr
-        assert "stopping: no new orders" in stderr
+        # Every order started before the signal finished (the gate holds the batch at 24
+        # at most); each line names its input line.
+        assert 20 <= len(first) <= 24
+        assert sorted(line["line"] for line in first) == list(range(1, len(first) + 1))
         label = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
         assert f"(stopped by {label}; rerun with the same --journal to finish them)" in stderr
-        assert summary_counts(stderr)["not finished"] == len(ids) - len(first)  # "not finished"
-        assert [line["order_id"] for line in journal] == [
+        assert summary_counts(stderr)["not finished"] == len(ids) - len(first)
+        assert sorted(line["order_id"] for line in journal) == sorted(
             line["order_id"] for line in first if line["outcome"] != "failed"
-        ]
+        )
     assert len({line["order_id"] for line in journal}) == len(journal)
 
-    emulator.latency = 0
     second_run = cli(*args, "--output", "run2.jsonl", "--no-progress", env=env, cwd=tmp_path)
     assert second_run.returncode == ExitCode.FAILURE, second_run.stderr  # some are paid
     second = lines_of((tmp_path / "run2.jsonl").read_text())
@@ -450,6 +518,7 @@ def run_on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[
 def test_progress_bar_on_a_terminal(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
+    pytest.importorskip("rich", reason="the progress bar needs the progress extra (rich)")
     ids = eligible_batch(emulator, 40)
     (tmp_path / "orders.txt").write_text("\n".join(ids) + "\n")
     code, stdout, terminal = run_on_a_terminal(

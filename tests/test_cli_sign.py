@@ -27,17 +27,13 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import DEFAULT_SECRET_KEY, Emulator
 
-from .conftest import seeded_emulator
+from .conftest import hmac_hex, seeded_emulator
 from .readme_examples import readme_examples
 
 SECRET = "sk_test_Cli-Sign-Secret-77ab"
 VECTOR_BODY = '{"order_id": "123456", "amount": "100"}'
 VECTOR_PAYLOAD = '{"amount":"100","order_id":"123456"}'
 VECTOR_TS = "1778659835"
-
-
-def hmac_hex(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def sign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -81,6 +77,19 @@ def test_canonical_body_gets_no_note(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = sign(capsys, "--body", VECTOR_PAYLOAD, "--timestamp", VECTOR_TS)
     assert code == 0
     assert "note" not in fields(out)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_trailing_newline_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ending: str
+) -> None:
+    body = tmp_path / "body.json"
+    body.write_bytes((VECTOR_PAYLOAD + ending).encode())  # as an editor saves it
+    code, out, _ = sign(capsys, "--body-file", str(body), "--timestamp", VECTOR_TS)
+    assert code == 0
+    note = fields(out)["note"]
+    assert note.startswith("the body you gave ends with a trailing newline")
+    assert "not in canonical form" not in out
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:

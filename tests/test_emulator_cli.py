@@ -77,13 +77,13 @@ def test_orders_from_file_are_seeded(run_emulator: type[Running], tmp_path: Path
     path = tmp_path / "orders.txt"
     path.write_text("# orders\nord_a\n6116229263036:PAID\n\nord_c:expired\n")
     running = run_emulator("--orders-from", str(path), "--order", "ord_d")
-    assert "  orders: 4 seeded; Ctrl-C to stop\n" in running.banner
-    links = [line for line in running.banner if line.startswith("  order ")]
+    assert "# orders: 4 seeded; Ctrl-C to stop\n" in running.banner
+    links = [line for line in running.banner if line.startswith("# order ")]
     assert [line.split(":")[0] for line in links] == [
-        "  order ord_d UN_PAID",
-        "  order ord_a UN_PAID",
-        "  order 6116229263036 PAID",
-        "  order ord_c EXPIRED",
+        "# order ord_d UN_PAID",
+        "# order ord_a UN_PAID",
+        "# order 6116229263036 PAID",
+        "# order ord_c EXPIRED",
     ]
     emu = Emulator()  # same default keys as the command
     with httpx.Client(base_url=running.base_url) as http:
@@ -137,8 +137,8 @@ def test_created_orders_are_logged_with_their_checkout_link_and_webhooks_sent(
     emu = Emulator()
     with webhook_receiver(emu.secret_key) as receiver:
         running = run_emulator("--webhook-url", receiver.url, "--expire-after", "900")
-        assert f"  webhooks: {receiver.url}\n" in running.banner
-        assert "  unpaid orders expire after 900 s\n" in running.banner
+        assert f"# webhooks: {receiver.url}\n" in running.banner
+        assert "# unpaid orders expire after 900 s\n" in running.banner
         with httpx.Client(base_url=running.base_url) as http:
             data = create(http, emu, "ord_cli").json()["return_data"]
             line = running.next_line()

@@ -1,4 +1,5 @@
-"""Every example in README.md runs, as written, against the bundled emulator."""
+"""Every example in README.md and docs/*.md runs, as written, against the bundled emulator;
+the README's quickstart works as a newcomer pastes it."""
 
 from __future__ import annotations
 
@@ -11,27 +12,24 @@ from pathlib import Path
 import pytest
 
 from .conftest import seeded_emulator
-from .readme_examples import Example, readme_examples
+from .readme_examples import ROOT, Example, doc_text, example, examples
 
-EXAMPLES = readme_examples()
-ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = examples()
 
 
 def test_readme_opens_with_demo_and_test() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = doc_text("README.md")
     first_block = text.split("```console\n", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in first_block.splitlines()]
     assert commands[:2] == ["make demo", "make test"]
 
 
-def test_readme_has_examples() -> None:
-    assert sum(e.lang == "python" for e in EXAMPLES.values()) >= 5
+def test_readme_fits_on_a_few_screens() -> None:
+    assert doc_text("README.md").count("\n") <= 300
 
 
 @pytest.mark.parametrize("example", list(EXAMPLES.values()), ids=list(EXAMPLES))
-def test_readme_example_runs(
-    example: Example, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_example_runs(example: Example, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     emu = seeded_emulator()
     with emu.serve() as base_url:
         env = {
@@ -43,12 +41,12 @@ def test_readme_example_runs(
             monkeypatch.setenv(name, value)
         monkeypatch.chdir(tmp_path)
         if example.lang == "python":
-            code = compile(example.code, f"README.md:{example.name}", "exec")
-            exec(code, {"__name__": f"readme_{example.name}"})  # noqa: S102 (the README's own code)
+            code = compile(example.code, f"{example.source}:{example.name}", "exec")
+            exec(code, {"__name__": f"example_{example.name}"})  # noqa: S102 (the docs' own code)
         elif example.lang == "console":
             _run_console(example, {**os.environ, **env}, tmp_path)
         else:
-            pytest.fail(f"README example {example.name} has unsupported language {example.lang}")
+            pytest.fail(f"{example.source} example {example.name}: unsupported {example.lang}")
 
 
 def _run_console(example: Example, env: dict[str, str], cwd: Path) -> None:
@@ -63,10 +61,57 @@ def _run_console(example: Example, env: dict[str, str], cwd: Path) -> None:
         if marker:
             expected = int(marker[1])
             command = command[: marker.start()]
-        done = subprocess.run(  # noqa: S602 (the README's own shell lines, as a user types them)
+        done = subprocess.run(  # noqa: S602 (the docs' own shell lines, as a user types them)
             command, shell=True, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == expected, (
-            f"README {example.name}: `{command.strip()}` exited {done.returncode}, "
+            f"{example.source} {example.name}: `{command.strip()}` exited {done.returncode}, "
             f"expected {expected}\nstdout: {done.stdout}\nstderr: {done.stderr}"
         )
+
+
+def _blocks(text: str) -> list[str]:
+    return re.findall(r"^```(?:console|text)\n(.*?)^```", text, re.M | re.S)
+
+
+def test_the_quickstart_as_a_newcomer_pastes_it(tmp_path: Path) -> None:
+    """Terminal 1's emulator command prints the lines the README shows (on the port it
+    got); with them, terminal 2 runs first.py and cancels the order."""
+    blocks = _blocks(doc_text("README.md").split("## Quickstart", 1)[1].split("\n## ", 1)[0])
+    terminal_1, printed, terminal_2 = blocks[0], blocks[1], blocks[2]
+    [command] = [line for line in terminal_1.splitlines() if line.startswith("kwikpaisa emulator")]
+    assert "source .venv/bin/activate" in terminal_1
+    assert "make demo" in terminal_1
+    args = command.split()[1:]
+    args[args.index("--port") + 1] = "0"  # any free port: 8080 may be taken here
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kwikpaisa", *args], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        shown = [
+            re.sub(r"kp_[0-9a-f-]{36}", "kp_…", proc.stdout.readline().rstrip("\n"))
+            for _ in printed.splitlines()
+        ]
+        port = shown[0].rsplit(":", 1)[1]
+        assert shown == printed.replace(":8080", f":{port}").splitlines()
+        exports = [line for line in shown if line.startswith("export ")]
+        assert [line for line in terminal_2.splitlines() if line.startswith("export ")] == [
+            line.replace(f":{port}", ":8080") for line in exports
+        ]
+        (tmp_path / "first.py").write_text(example("quickstart").code)
+        script = "\n".join([*exports, f"{sys.executable} first.py"])
+        done = subprocess.run(
+            ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("ord_123 CANCELLED ")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
+def test_every_docs_page_is_in_the_site_navigation() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    pages = sorted(path.name for path in (ROOT / "docs").glob("*.md"))
+    assert [page for page in pages if f": {page}" not in nav] == []

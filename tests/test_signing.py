@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 
 import httpx
@@ -18,16 +16,14 @@ from kwikpaisa.signing import (
     signing_string,
 )
 
-
-def reference_hmac(message: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+from .conftest import hmac_hex
 
 
 def test_worked_example_from_the_guide() -> None:
     payload = canonical_payload({"order_id": "123456", "amount": "100"})
     assert payload == b'{"amount":"100","order_id":"123456"}'
     assert signing_string(payload, 1778659835) == b'{"amount":"100","order_id":"123456"}1778659835'
-    expected = reference_hmac(b'{"amount":"100","order_id":"123456"}1778659835', "YOUR_SECRET_KEY")
+    expected = hmac_hex("YOUR_SECRET_KEY", b'{"amount":"100","order_id":"123456"}1778659835')
     assert compute_signature(payload, 1778659835, "YOUR_SECRET_KEY") == expected
     assert compute_signature(payload, "1778659835", "YOUR_SECRET_KEY") == expected
 
@@ -132,8 +128,8 @@ def test_auth_signs_the_exact_bytes_sent_and_canonicalises_other_bodies() -> Non
     ts = request.headers["X-TIMESTAMP"]
     assert ts.isdigit()
     assert request.headers["X-API-KEY"] == "pk_test_abc"
-    assert request.headers["X-SIGNATURE"] == reference_hmac(
-        request.content + ts.encode(), "sk_test_secret"
+    assert request.headers["X-SIGNATURE"] == hmac_hex(
+        "sk_test_secret", request.content + ts.encode()
     )
     assert json.loads(request.content) == {"a": "x/y", "b": 1}
 

@@ -93,29 +93,85 @@ def test_plain_http_to_a_network_host_is_refused(base_url: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         KwikPaisa("pk_test_x", "sk_test_x", base_url=base_url)
     text = str(caught.value)
-    assert "plain http://" in text
+    assert text.startswith(f"base_url {base_url!r} uses plain http://")
     assert "signed requests need https://" in text
+    assert "pass allow_insecure_http=True (or set KWIKPAISA_ALLOW_INSECURE_HTTP=1)" in text
 
 
 def test_plain_http_from_the_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KWIKPAISA_BASE_URL", "http://api.kwikpaisa.com")
-    with pytest.raises(ConfigurationError, match="signed requests need https://"):
+    with pytest.raises(ConfigurationError, match=r"^KWIKPAISA_BASE_URL .*need https://"):
         KwikPaisa("pk_test_x", "sk_test_x")
 
 
 @pytest.mark.parametrize(
     "base_url",
-    ["http://127.0.0.1:8080", "http://127.5.5.5", "http://[::1]:9000", "http://localhost:1234"],
+    [
+        "http://127.0.0.1:8080",
+        "http://127.5.5.5",
+        "http://[::1]:9000",
+        "http://localhost:1234",
+        "https://proxy.internal",
+    ],
 )
-def test_plain_http_to_loopback_is_allowed(base_url: str) -> None:
+def test_plain_http_to_loopback_and_any_https_are_allowed(base_url: str) -> None:
     with KwikPaisa("pk_test_x", "sk_test_x", base_url=base_url) as kp:
         assert kp.base_url == base_url
+        assert kp.environment is None
 
 
-@pytest.mark.parametrize("base_url", ["ftp://host", "https://", "host.example", "https://h?x=1"])
+@pytest.mark.parametrize(
+    "base_url", ["ftp://host", "https://", "host.example", "https://h?x=1", "not a url", ""]
+)
 def test_unusable_base_urls_are_refused(base_url: str) -> None:
     with pytest.raises(ConfigurationError, match="base_url"):
         KwikPaisa("pk_test_x", "sk_test_x", base_url=base_url)
+
+
+# -- allow_insecure_http: plain http:// to a named host, only when asked --------------------
+
+
+def test_allow_insecure_http_reaches_a_network_host_and_warns(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="kwikpaisa"):
+        kp = KwikPaisa(
+            emulator.api_key,
+            emulator.secret_key,
+            base_url="http://emulator.internal:8080",  # another container, say
+            transport=emulator.transport(),
+            allow_insecure_http=True,
+        )
+    with kp:
+        assert kp.orders.cancel("ord_1").status == "CANCELLED"
+    [record] = [r for r in caplog.records if "Plain http://" in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert "emulator.internal" in record.getMessage()
+
+
+@pytest.mark.parametrize(("value", "allowed"), [("1", True), ("true", True), ("0", False)])
+def test_allow_insecure_http_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, allowed: bool
+) -> None:
+    monkeypatch.setenv("KWIKPAISA_ALLOW_INSECURE_HTTP", value)
+    if allowed:
+        KwikPaisa("pk_test_x", "sk_test_x", base_url="http://emulator.internal").close()
+    else:
+        with pytest.raises(ConfigurationError, match="plain http://"):
+            KwikPaisa("pk_test_x", "sk_test_x", base_url="http://emulator.internal")
+    # The argument wins over the variable.
+    with pytest.raises(ConfigurationError, match="plain http://"):
+        KwikPaisa(
+            "pk_test_x", "sk_test_x", base_url="http://emulator.internal", allow_insecure_http=False
+        )
+
+
+def test_an_unreadable_allow_insecure_http_variable_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KWIKPAISA_ALLOW_INSECURE_HTTP", "maybe")
+    with pytest.raises(ConfigurationError, match="KWIKPAISA_ALLOW_INSECURE_HTTP='maybe'"):
+        KwikPaisa("pk_test_x", "sk_test_x")
 
 
 # -- TLS ------------------------------------------------------------------------------

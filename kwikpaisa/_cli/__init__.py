@@ -16,12 +16,23 @@ from . import _cancel, _emulator, _sign
 
 __all__ = ["main", "main_entry"]
 
+_EPILOG = """\
+exit codes (every command; `kwikpaisa COMMAND --help` says more):
+  0 done, 1 a batch with orders not cancelled (or an unexpected error),
+  2 bad arguments or input, 3 configuration (keys, base URL), 4 no answer (network,
+  timeout, redirect), 5 authentication (401/403), 6 order not found (404),
+  7 order not cancellable (409: paid, cancelled, expired), 8 any other error answer,
+  9 a signature or webhook that does not verify, 130 / 143 stopped by Ctrl-C / SIGTERM
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kwikpaisa",
         description="KwikPaisa from the command line: cancel orders, run the emulator, "
-        "debug signatures.",
+        "debug signatures. Keys come from KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kwikpaisa {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -25,7 +25,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .._bulk import (
@@ -33,6 +33,7 @@ from .._bulk import (
     OUTCOMES,
     SUCCESSFUL_OUTCOMES,
     CancelOutcome,
+    duplicate_outcome,
     order_key,
     outcome_for,
 )
@@ -52,12 +53,14 @@ _Key = tuple[str, str | int]
 # -- input --------------------------------------------------------------------------------
 
 
-def read_order_ids(source: str) -> list[str]:
-    """The order ids in ``source`` (a path, or ``-`` for stdin), as text, blanks dropped.
+def read_order_ids(source: str) -> list[tuple[int, str]]:
+    """The order ids in ``source`` (a path, or ``-`` for stdin), as text, with their line
+    numbers.
 
     Either one id per line, or a CSV whose header has an ``order_id`` column (other
-    columns are ignored). Surrounding whitespace is removed; a UTF-8 byte-order mark
-    (spreadsheet exports) is accepted.
+    columns are ignored). Blank lines and lines starting with ``#`` are skipped;
+    surrounding whitespace is removed; a UTF-8 byte-order mark (spreadsheet exports)
+    is accepted.
     """
     name = "standard input" if source == "-" else source
     try:
@@ -69,24 +72,38 @@ def read_order_ids(source: str) -> list[str]:
     return parse_order_ids(text, name=name)
 
 
-def parse_order_ids(text: str, *, name: str) -> list[str]:
-    """Split a file's text into order ids: CSV with an ``order_id`` header, else lines."""
-    rows = (row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row))
-    header = next(rows, None)
-    if header is None:
+def parse_order_ids(text: str, *, name: str) -> list[tuple[int, str]]:
+    """Split a file's text into ``(line number, order id)``: CSV with an ``order_id``
+    header, else one id per line. Blank and ``#`` comment lines are skipped."""
+    lines = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
         return []
+    header = _csv_cells(lines[0][1])
     columns = [cell.strip().lower() for cell in header]
     if "order_id" in columns:
         column = columns.index("order_id")
-        cells = (row[column].strip() if column < len(row) else "" for row in rows)
-        return [cell for cell in cells if cell]
+        found = []
+        for number, line in lines[1:]:
+            cells = _csv_cells(line)
+            cell = cells[column].strip() if column < len(cells) else ""
+            if cell:
+                found.append((number, cell))
+        return found
     if name.lower().endswith(".csv"):
         shown = ", ".join(cell.strip() for cell in header)[:80]
         raise UsageError(
             f"{name} has no order_id column (its header is: {shown}); "
             "name the column of order ids order_id, or give one id per line"
         )
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [(number, line.strip()) for number, line in lines]
+
+
+def _csv_cells(line: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line)), [])
 
 
 # -- journal ------------------------------------------------------------------------------
@@ -131,7 +148,7 @@ class Journal:
 
     def record(self, outcome: CancelOutcome, line: str) -> None:
         """Add a finished order as ``line``, its JSON line (``failed`` orders are not
-        recorded: a rerun tries them again)."""
+        recorded: a rerun tries them again; nor are duplicates: their first line is)."""
         if not outcome.final:
             return
         self._handle.write(line.encode("utf-8"))
@@ -248,19 +265,31 @@ def _start_bar(total: int, wanted: bool) -> _Bar | None:
 
 
 class _Report:
-    """Everything that happens as an order finishes: output line, journal, counts, bar."""
+    """Everything that happens as an order finishes: output line, journal, counts, bar.
 
-    def __init__(self, output: IO[str] | None, journal: Journal | None) -> None:
+    Lines are written the moment an order finishes, before the journal records it, so a
+    batch killed at any point has written every order it journaled; each line carries
+    its input ``line``, which gives the file's order back.
+    """
+
+    def __init__(self, output: IO[str] | None, journal: Journal | None, lines: list[int]) -> None:
         self._output = output
         self._journal = journal
+        self._lines = lines  # the input line of each slot
         self.counts: Counter[str] = Counter()
         self.bar: _Bar | None = None
 
-    def record(self, outcome: CancelOutcome) -> None:
-        line = json.dumps(outcome.to_json(), ensure_ascii=False) + "\n"
+    def record(self, slot: int, outcome: CancelOutcome) -> None:
+        """``slot`` (an input line) finished as ``outcome``."""
+        data = {"order_id": outcome.order_id, "line": self._lines[slot], **outcome.to_json()}
+        if outcome.duplicate_of is not None:
+            data["duplicate_of"] = self._lines[outcome.duplicate_of]
+        line = json.dumps(data, ensure_ascii=False) + "\n"
         stream = self._output or sys.stdout  # looked up now: the bar may redirect stdout
         stream.write(line)
         stream.flush()
+        if outcome.outcome == "duplicate":
+            return
         if self._journal is not None:
             self._journal.record(outcome, line)
         self.counts[outcome.outcome] += 1
@@ -285,7 +314,7 @@ def _summary(
         detail = ", ".join(f"{skipped[name]} {name}" for name in OUTCOMES if skipped[name])
         lines.append(f"  {'skipped':<18}{sum(skipped.values()):>8}  (in the journal: {detail})")
     if duplicates:
-        lines.append(f"  {'duplicates':<18}{duplicates:>8}  (repeated ids, cancelled once)")
+        lines.append(f"  {'duplicates':<18}{duplicates:>8}  (repeated ids, sent once)")
     if stopped_by is not None:
         why = "Ctrl-C" if stopped_by == signal.SIGINT else signal.Signals(stopped_by).name
         lines.append(
@@ -304,7 +333,7 @@ def run_bulk(args: argparse.Namespace) -> int:
     output: IO[str] | None = None
     try:
         _check_distinct(args)
-        texts = read_order_ids(args.from_file)
+        entries = read_order_ids(args.from_file)
         finished: dict[_Key, str] = {}
         if args.journal:
             journal, finished = Journal.open(args.journal)
@@ -313,11 +342,11 @@ def run_bulk(args: argparse.Namespace) -> int:
         except (KwikPaisaError, ValueError, TypeError) as error:
             return fail(error)
         if args.output and args.output != "-":
-            try:
-                output = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+            try:  # appended to, never truncated: a resumed run adds its lines
+                output = open(args.output, "a", encoding="utf-8")  # noqa: SIM115
             except OSError as error:
                 raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
-        return _run(args, client, texts, finished, output, journal)
+        return _run(args, client, entries, finished, output, journal)
     except UsageError as error:
         return usage("cancel", str(error))
     finally:
@@ -347,41 +376,57 @@ def _check_distinct(args: argparse.Namespace) -> None:
 def _run(
     args: argparse.Namespace,
     client: AsyncKwikPaisa,
-    texts: list[str],
+    entries: list[tuple[int, str]],
     finished: dict[_Key, str],
     output: IO[str] | None,
     journal: Journal | None,
 ) -> int:
-    report = _Report(output, journal)
+    report = _Report(output, journal, [line for line, _ in entries])
     order_ids: list[str | int] = []
-    invalid: list[CancelOutcome] = []
+    slot_of: dict[_Key, int] = {}  # first slot of each id sent
+    repeats: dict[int, list[int]] = {}  # first slot -> slots repeating it
+    invalid: list[tuple[int, CancelOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
-    seen: set[_Key] = set()
+    first_at: dict[_Key, int] = {}
     duplicates = 0
-    for text in texts:
+    for slot, (_, text) in enumerate(entries):
         try:
             order_id = parse_order_id(text)
         except ValueError as error:
-            invalid.append(outcome_for(text, error=error, attempts=0))
+            invalid.append((slot, outcome_for(text, error=error, attempts=0)))
             continue
         key = order_key(order_id)
-        if key in seen:
+        first = first_at.setdefault(key, slot)
+        if first != slot:
             duplicates += 1
-            continue
-        seen.add(key)
-        if key in finished:
-            skipped[finished[key]] += 1
+            repeats.setdefault(first, []).append(slot)
+        elif key in finished:
+            skipped[finished[key]] += 1  # its repeats too: printed by the run that sent it
         else:
+            slot_of[key] = slot
             order_ids.append(order_id)
+
+    def duplicates_of(first: int, outcome: CancelOutcome) -> list[tuple[int, CancelOutcome]]:
+        where = f"line {entries[first][0]}"
+        return [
+            (slot, duplicate_outcome(entries[slot][1], first=outcome, position=first, where=where))
+            for slot in repeats.get(first, ())
+        ]
+
+    def record(outcome: CancelOutcome) -> None:
+        slot = slot_of[order_key(outcome.order_id)]
+        report.record(slot, outcome)
+        for repeat, duplicate in duplicates_of(slot, outcome):
+            report.record(repeat, duplicate)
 
     started = time.monotonic()
     wanted = not args.no_progress and _isatty(sys.stderr)
     report.bar = _start_bar(len(order_ids) + len(invalid), wanted)
     stopped_by: int | None = None
     try:
-        for outcome in invalid:
-            report.record(outcome)
-        stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, report))
+        for slot, outcome in invalid:
+            report.record(slot, outcome)
+        stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, record))
     except OSError as error:
         print(f"kwikpaisa cancel: stopped: cannot write the results: {error}", file=sys.stderr)
         return int(ExitCode.FAILURE)
@@ -416,7 +461,10 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 async def _cancel_all(
-    client: AsyncKwikPaisa, order_ids: list[str | int], concurrency: int, report: _Report
+    client: AsyncKwikPaisa,
+    order_ids: list[str | int],
+    concurrency: int,
+    record: Callable[[CancelOutcome], None],
 ) -> int | None:
     """Run the batch; on the first SIGINT/SIGTERM stop starting orders, on the second
     (or after ``STOP_GRACE_SECONDS``) abandon those in flight. Return the signal, if any."""
@@ -424,7 +472,7 @@ async def _cancel_all(
     async with client:
         batch = asyncio.ensure_future(
             client.orders.cancel_many(
-                order_ids, concurrency=concurrency, on_outcome=report.record, stop=stop
+                order_ids, concurrency=concurrency, on_outcome=record, stop=stop
             )
         )
         received: list[int] = []

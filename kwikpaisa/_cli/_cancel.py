@@ -21,13 +21,17 @@ exit codes with ORDER_ID:
   5 authentication, 6 order not found, 7 order not cancellable (paid, cancelled,
   expired), 8 any other error answer
 
-with --from FILE, one JSON line per order goes to --output (default stdout):
-  {"order_id", "outcome", "error", "message", "attempts", "timestamp"}, where outcome is
-  cancelled, already_cancelled (also when it was cancelled before this batch),
-  not_found, not_cancellable (paid or expired) or failed (no answer, 5xx, 401, or an
-  invalid id; failed orders are not journaled, so a rerun tries them again).
-  Ids are read as text; write int:123 to send one as a JSON number. Duplicates are
-  cancelled once. A 429 or Retry-After pauses the whole batch.
+with --from FILE, one JSON line per id line goes to --output (appended to, never
+truncated; default stdout) as each order finishes; "line" is its line in FILE:
+  {"order_id", "line", "outcome", "error", "message", "attempts", "timestamp",
+  "duplicate_of"}, where outcome is cancelled, already_cancelled (also when it was
+  cancelled before this batch; error is null), not_found, not_cancellable (paid or
+  expired), failed (no answer, 5xx, 401, or an invalid id; failed orders are not
+  journaled, so a rerun tries them again) or duplicate (the id is on an earlier line,
+  named by duplicate_of; sent once, not a failure). Blank lines and lines starting
+  with # are skipped. Ids are read as text; write int:123 to send one as a JSON
+  number. A 429 or Retry-After pauses the whole batch. A rerun with the same
+  --journal prints lines only for the orders it sends.
 
 exit codes with --from FILE:
   0 every order ended cancelled or already_cancelled (journaled ones included),
@@ -68,7 +72,8 @@ def register(subparsers: Any) -> None:
     bulk.add_argument(
         "--output",
         metavar="FILE",
-        help="write the JSON lines to FILE (overwritten; default stdout)",
+        help="append the JSON lines to FILE (never truncated: a resumed run adds its "
+        "lines; default stdout)",
     )
     bulk.add_argument(
         "--journal",

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import Any
 
-from .._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_ALLOW_INSECURE_HTTP
+from .._environment import resolve_settings
 from .._models import CancelledOrder
 from ._exit import ExitCode, exit_code_for
 
@@ -55,18 +56,64 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
         "--base-url", help="send requests here instead (default: $KWIKPAISA_BASE_URL)"
     )
     parser.add_argument(
-        "--timeout", type=float, help=f"seconds per attempt (default {DEFAULT_TIMEOUT:g})"
+        "--allow-insecure-http",
+        action="store_true",
+        default=None,
+        help="allow a plain http:// base URL for a host that is not loopback (an emulator "
+        f"in another container; logged as a warning; or set {ENV_ALLOW_INSECURE_HTTP}=1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        help=f"seconds per attempt (default {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--max-retries",
-        type=int,
+        type=_retries,
         help=f"retries after the first attempt (default {DEFAULT_MAX_RETRIES})",
     )
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def _retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """Client constructor arguments from the parsed options (keys come from the environment)."""
-    kwargs: dict[str, Any] = {"environment": args.environment, "base_url": args.base_url}
+    """Client constructor arguments from the parsed options (keys come from the environment).
+
+    The settings are checked here first, so a problem is told in flags and variables
+    (``--base-url``, ``KWIKPAISA_API_KEY``), not in Python arguments.
+    """
+    resolve_settings(
+        api_key=None,
+        secret_key=None,
+        environment=args.environment,
+        base_url=args.base_url,
+        allow_insecure_http=args.allow_insecure_http,
+        command_line=True,
+        warn=False,  # the client warns once, below
+    )
+    kwargs: dict[str, Any] = {
+        "environment": args.environment,
+        "base_url": args.base_url,
+        "allow_insecure_http": args.allow_insecure_http,
+    }
     if args.timeout is not None:
         kwargs["timeout"] = args.timeout
     if args.max_retries is not None:

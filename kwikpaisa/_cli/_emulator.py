@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import shlex
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -81,6 +84,48 @@ def read_order_specs(path: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+def _environment_lines(base_url: str, api_key: str, secret_key: str) -> list[str]:
+    """Shell lines a user can paste (or ``eval``) to point the SDK at this emulator."""
+    lines = []
+    url = _reachable_url(base_url)
+    if url != base_url:  # bound to every interface: name an address other hosts reach
+        lines.append(f"# reachable from other hosts as {url}: plain http:// needs the opt-in")
+        lines.append("export KWIKPAISA_ALLOW_INSECURE_HTTP=1")
+    lines += [
+        f"export KWIKPAISA_BASE_URL={shlex.quote(url)}",
+        f"export KWIKPAISA_API_KEY={shlex.quote(api_key)}",
+        f"export KWIKPAISA_SECRET_KEY={shlex.quote(secret_key)}",
+    ]
+    return lines
+
+
+def _reachable_url(base_url: str) -> str:
+    """``base_url`` with an unspecified address (0.0.0.0, ::) replaced by this host's own."""
+    for wildcard in ("http://0.0.0.0:", "http://[::]:"):
+        if base_url.startswith(wildcard):
+            return f"http://{_own_address()}:{base_url.rsplit(':', 1)[1]}"
+    return base_url
+
+
+def _own_address() -> str:
+    """This host's address on its default route (no packet is sent), else its name."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+
+
+def _listen_problem(error: OSError, host: str, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another emulator?); "
+            "choose another --port, or --port 0 for any free port"
+        )
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
 def run(args: argparse.Namespace) -> int:
     from ..testing import Emulator, EmulatorServer
 
@@ -94,10 +139,26 @@ def run(args: argparse.Namespace) -> int:
             webhook_url=args.webhook_url,
         )
         specs = list(args.order)
-        if args.orders_from:
+    except ValueError as error:
+        print(f"kwikpaisa emulator: {error}", file=sys.stderr)
+        return 2
+    if args.orders_from:
+        try:
             specs += read_order_specs(args.orders_from)
+        except OSError as error:
+            reason = error.strerror or error
+            print(
+                f"kwikpaisa emulator: cannot read --orders-from {args.orders_from}: {reason}",
+                file=sys.stderr,
+            )
+            return 2
+    try:
         server = EmulatorServer(emulator, args.host, args.port)
-    except (ValueError, OSError) as error:
+    except OSError as error:
+        problem = _listen_problem(error, args.host, args.port)
+        print(f"kwikpaisa emulator: {problem}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"kwikpaisa emulator: {error}", file=sys.stderr)
         return 2
     server.start()  # first, so that seeded orders' checkout links carry the real port
@@ -115,16 +176,15 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log = _log_to_stdout()
     print(f"KwikPaisa emulator listening on {server.base_url}", flush=True)
-    print(f"  KWIKPAISA_BASE_URL={server.base_url}", flush=True)
-    print(f"  KWIKPAISA_API_KEY={emulator.api_key}", flush=True)
-    print(f"  KWIKPAISA_SECRET_KEY={emulator.secret_key}", flush=True)
+    for line in _environment_lines(server.base_url, emulator.api_key, emulator.secret_key):
+        print(line, flush=True)
     if args.webhook_url:
-        print(f"  webhooks: {args.webhook_url}", flush=True)
+        print(f"# webhooks: {args.webhook_url}", flush=True)
     if args.expire_after:
-        print(f"  unpaid orders expire after {args.expire_after:g} s", flush=True)
+        print(f"# unpaid orders expire after {args.expire_after:g} s", flush=True)
     for order in seeded[:_LINKS_SHOWN]:
-        print(f"  order {order.order_id} {order.order_status}: {order.payment_link}", flush=True)
-    print(f"  orders: {len(seeded)} seeded; Ctrl-C to stop", flush=True)
+        print(f"# order {order.order_id} {order.order_status}: {order.payment_link}", flush=True)
+    print(f"# orders: {len(seeded)} seeded; Ctrl-C to stop", flush=True)
     try:
         stop.wait()
     finally:

@@ -144,7 +144,14 @@ def _read_body(args: argparse.Namespace) -> str:
 
 def _notes(text: str, payload: bytes, timestamp: str) -> list[str]:
     notes = []
-    if text.encode("utf-8") != payload:
+    stripped = text.rstrip("\r\n")
+    if stripped != text and stripped.encode("utf-8") == payload:
+        notes.append(
+            "the body you gave ends with a trailing newline (a file saved by an editor, or echo "
+            "without -n): it is not part of the canonical payload; sign and send the payload "
+            "above without it"
+        )
+    elif text.encode("utf-8") != payload:
         notes.append(
             "the body you gave is not in canonical form: sign and send the canonical payload "
             "above, byte for byte"

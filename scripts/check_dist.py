@@ -1,0 +1,93 @@
+"""Check the built wheel and sdist in DIR (`make check-dist`): both packages are inside,
+with py.typed, the console script and the pytest plugin are declared, and the version is
+the one in kwikpaisa/_version.py."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def version() -> str:
+    text = (ROOT / "kwikpaisa" / "_version.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    assert match, "kwikpaisa/_version.py has no __version__"
+    return match[1]
+
+
+def check_wheel(path: Path, expected: str) -> list[str]:
+    problems = []
+    with zipfile.ZipFile(path) as wheel:
+        names = set(wheel.namelist())
+        for needed in (
+            "kwikpaisa/__init__.py",
+            "kwikpaisa/py.typed",
+            "kwikpaisa/pytest_plugin.py",
+            "kwikpaisa/testing/__init__.py",
+            "kwikpaisa/_cli/__init__.py",
+            "kwikpaisa_generated/__init__.py",
+            "kwikpaisa_generated/py.typed",
+        ):
+            if needed not in names:
+                problems.append(f"{path.name} lacks {needed}")
+        info = f"kwikpaisa-{expected}.dist-info"
+        entry_points = wheel.read(f"{info}/entry_points.txt").decode()
+        metadata = wheel.read(f"{info}/METADATA").decode()
+    if "kwikpaisa = kwikpaisa._cli:main_entry" not in entry_points:
+        problems.append(f"{path.name} does not declare the kwikpaisa console script")
+    plugin = "[pytest11]\nkwikpaisa = kwikpaisa.pytest_plugin"
+    if plugin not in entry_points:
+        problems.append(f"{path.name} does not declare the pytest11 plugin")
+    if f"\nVersion: {expected}\n" not in metadata:
+        problems.append(f"{path.name} metadata is not version {expected}")
+    return problems
+
+
+def check_sdist(path: Path, expected: str) -> list[str]:
+    top = f"kwikpaisa-{expected}/"
+    with tarfile.open(path) as sdist:
+        names = set(sdist.getnames())
+    return [
+        f"{path.name} lacks {needed}"
+        for needed in (
+            "kwikpaisa/__init__.py",
+            "kwikpaisa/py.typed",
+            "generated/kwikpaisa_generated/__init__.py",
+            "generated/kwikpaisa_generated/py.typed",
+            "pyproject.toml",
+            "README.md",
+            "CHANGELOG.md",
+        )
+        if top + needed not in names
+    ]
+
+
+def main(directory: str) -> int:
+    expected = version()
+    dist = Path(directory)
+    wheels = sorted(dist.glob("kwikpaisa-*.whl"))
+    sdists = sorted(dist.glob("kwikpaisa-*.tar.gz"))
+    problems = []
+    if [w.name for w in wheels] != [f"kwikpaisa-{expected}-py3-none-any.whl"]:
+        problems.append(f"expected one wheel of version {expected}, found {wheels}")
+    if [s.name for s in sdists] != [f"kwikpaisa-{expected}.tar.gz"]:
+        problems.append(f"expected one sdist of version {expected}, found {sdists}")
+    for wheel in wheels:
+        problems += check_wheel(wheel, expected)
+    for sdist in sdists:
+        problems += check_sdist(sdist, expected)
+    for problem in problems:
+        print(f"check_dist: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"check_dist: wheel and sdist of kwikpaisa {expected} hold both packages, "
+              "py.typed, the console script and the pytest plugin")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "dist"))
