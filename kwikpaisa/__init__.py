@@ -42,6 +42,7 @@ from .resources.orders import Orders as Orders
 if TYPE_CHECKING:
     # Loaded on first use (see __getattr__): the batch engine brings in asyncio.
     from ._bulk import CancelOutcome as CancelOutcome
+    from ._bulk import StatusOutcome as StatusOutcome
 
 __all__ = [
     "APIConnectionError",
@@ -70,6 +71,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "StatusOutcome",
     "UnprocessableEntityError",
     "WebhookVerificationError",
     "__version__",
@@ -93,13 +95,14 @@ del _name
 
 
 def __getattr__(name: str) -> object:
-    if name == "CancelOutcome":
+    if name in ("CancelOutcome", "StatusOutcome"):
         # Imported on first use, so a bare ``import kwikpaisa`` does not load asyncio.
-        from ._bulk import CancelOutcome
+        from . import _bulk
 
-        CancelOutcome.__module__ = __name__
-        globals()[name] = CancelOutcome
-        return CancelOutcome
+        outcome_type: type = getattr(_bulk, name)
+        outcome_type.__module__ = __name__
+        globals()[name] = outcome_type
+        return outcome_type
     # ``kwikpaisa.webhooks`` after a bare ``import kwikpaisa``: loaded on first use.
     if name == "webhooks":
         import importlib

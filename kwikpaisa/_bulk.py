@@ -1,16 +1,19 @@
-"""Cancelling many orders at once: per-order outcomes and a batch-wide back-off.
+"""Many orders at once: one batch engine, per-order outcomes and a batch-wide back-off.
 
-:func:`cancel_many` (``AsyncOrders.cancel_many``) drives the same per-attempt
-decisions as ``orders.cancel`` (:class:`~kwikpaisa._call.Call`) with two
-differences that matter for a batch:
+:func:`run_batch` serves every batch operation (``AsyncOrders.cancel_many`` and
+``AsyncOrders.status_many``, ``kwikpaisa cancel --from`` and ``kwikpaisa status --from``).
+A :class:`BatchKind` says what is specific to one: its operation and how a result or an
+error becomes an outcome. Each order runs the same per-attempt decisions as the single
+call (:class:`~kwikpaisa._call.Call`) with two differences that matter for a batch:
 
 * a 429, or any answer carrying ``Retry-After``, pauses **every** task of the
   batch (:class:`BackoffGate`), instead of each task retrying on its own clock
   and the batch hammering a gateway that asked it to slow down;
-* nothing is raised for one order: each ends as a :class:`CancelOutcome`.
+* nothing is raised for one order: each ends as an outcome (:class:`CancelOutcome`,
+  :class:`StatusOutcome`).
 
-Outcomes
---------
+Cancel outcomes
+---------------
 ``cancelled``
     this batch cancelled the order.
 ``already_cancelled``
@@ -34,6 +37,11 @@ Outcomes
 Every order id given gets one outcome, in input order. ``cancelled``,
 ``already_cancelled``, ``not_found`` and ``not_cancellable`` are *final*: repeating
 the cancel cannot change them.
+
+Status outcomes
+---------------
+``found`` (the order, with its status, in :attr:`StatusOutcome.order`), ``not_found``,
+``failed`` and ``duplicate``, with the same meanings; ``found`` and ``not_found`` are final.
 """
 
 from __future__ import annotations
@@ -42,34 +50,39 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import attrs
 
 from ._client import _check_retries, _make_timeout
 from ._constants import DEFAULT_CONCURRENCY
-from ._models import CancelledOrder
+from ._models import CancelledOrder, Order
+from ._operation import Operation
 from ._validation import validate_order_id
-from .errors import (
-    OrderNotCancellableError,
-    OrderNotFoundError,
-)
-from .resources.orders import CANCEL
+from .errors import OrderNotCancellableError, OrderNotFoundError
+from .resources.orders import CANCEL, STATUS
 
 if TYPE_CHECKING:
     from ._client import AsyncKwikPaisa, TimeoutTypes
 
 __all__ = [
+    "CANCEL_BATCH",
     "FINAL_OUTCOMES",
     "OUTCOMES",
+    "STATUS_BATCH",
     "SUCCESSFUL_OUTCOMES",
     "BackoffGate",
+    "BatchKind",
+    "BatchOutcome",
     "CancelOutcome",
     "OutcomeName",
-    "cancel_many",
-    "duplicate_outcome",
+    "StatusOutcome",
     "order_key",
+    "run_batch",
 ]
+
+R = TypeVar("R")
+O = TypeVar("O", bound="BatchOutcome")  # noqa: E741 (the outcome type)
 
 OutcomeName = Literal[
     "cancelled", "already_cancelled", "not_found", "not_cancellable", "failed", "duplicate"
@@ -81,51 +94,57 @@ OUTCOMES: tuple[OutcomeName, ...] = (
     "not_cancellable",
     "failed",
 )
-"""Every outcome of an order that was sent (or invalid), in the order summaries list them;
+"""Every outcome of a cancel that was sent (or invalid), in the order summaries list them;
 ``duplicate`` is apart: it stands for an earlier line."""
 SUCCESSFUL_OUTCOMES: frozenset[str] = frozenset({"cancelled", "already_cancelled"})
 """Outcomes that leave the order cancelled."""
 FINAL_OUTCOMES: frozenset[str] = frozenset(OUTCOMES) - {"failed"}
 """Outcomes a repeat cannot change (a journal records only these)."""
 
+StatusOutcomeName = Literal["found", "not_found", "failed", "duplicate"]
+STATUS_OUTCOMES: tuple[StatusOutcomeName, ...] = ("found", "not_found", "failed")
+
+
+def _timestamp(when: datetime) -> str:
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 @attrs.frozen(kw_only=True)
-class CancelOutcome:
+class BatchOutcome:
     """How one order of a batch ended. Never an exception: branch on :attr:`outcome`."""
+
+    SUCCESSFUL: ClassVar[frozenset[str]] = frozenset()
+    FINAL: ClassVar[frozenset[str]] = frozenset()
 
     order_id: str | int
     """The order id as given."""
-    outcome: OutcomeName
-    """``cancelled``, ``already_cancelled``, ``not_found``, ``not_cancellable``, ``failed``
-    or ``duplicate``."""
+    outcome: str
+    """What happened to the order (the subclass lists the names)."""
     error_type: str | None = None
-    """Name of the error behind a failed outcome (``"OrderNotFoundError"``, ``"ValueError"``
-    for an invalid id, ...), or ``None`` when the order ended cancelled
-    (``cancelled``, ``already_cancelled``) or is a ``duplicate``."""
+    """Name of the error behind an unsuccessful outcome (``"OrderNotFoundError"``,
+    ``"ValueError"`` for an invalid id, ...), or ``None`` when it succeeded or is a
+    ``duplicate``."""
     message: str | None = None
-    """What went wrong and what to do, or a note (``already_cancelled`` before the batch,
-    ``duplicate``); ``None`` when the cancel simply succeeded."""
+    """What went wrong and what to do, or a note (``duplicate``); ``None`` when the call
+    simply succeeded."""
     attempts: int = 0
     """HTTP attempts made for this order (0 when the id was invalid and never sent)."""
     finished_at: datetime
     """When the outcome was known (timezone-aware, UTC)."""
-    order: CancelledOrder | None = attrs.field(default=None, repr=False)
-    """The cancelled order KwikPaisa returned, when this call cancelled it."""
     duplicate_of: int | None = None
     """For a ``duplicate``: the position (0-based) of the id's first occurrence in the
     input, whose outcome is the order's. ``None`` otherwise."""
 
     @property
     def ok(self) -> bool:
-        """False for an order that did not end cancelled (``not_found``,
-        ``not_cancellable``, ``failed``). True for ``cancelled`` and ``already_cancelled``,
-        and for a ``duplicate``, which is no failure of its own."""
-        return self.outcome in SUCCESSFUL_OUTCOMES or self.outcome == "duplicate"
+        """True for a successful outcome, and for a ``duplicate`` (no failure of its own)."""
+        return self.outcome in self.SUCCESSFUL or self.outcome == "duplicate"
 
     @property
     def final(self) -> bool:
         """True for the outcomes a repeat cannot change, the ones a journal keeps
         (not ``failed``, which is worth retrying later, nor ``duplicate``)."""
-        return self.outcome in FINAL_OUTCOMES
+        return self.outcome in self.FINAL
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as one JSON-ready object (the command line's output line)."""
@@ -135,14 +154,63 @@ class CancelOutcome:
             "error": self.error_type,
             "message": self.message,
             "attempts": self.attempts,
-            "timestamp": self.finished_at.isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z"
-            ),
+            "timestamp": _timestamp(self.finished_at),
             "duplicate_of": self.duplicate_of,
         }
 
 
-def outcome_for(
+@attrs.frozen(kw_only=True)
+class CancelOutcome(BatchOutcome):
+    """How one order of a cancel batch ended: ``cancelled``, ``already_cancelled``,
+    ``not_found``, ``not_cancellable``, ``failed`` or ``duplicate``."""
+
+    SUCCESSFUL: ClassVar[frozenset[str]] = SUCCESSFUL_OUTCOMES
+    FINAL: ClassVar[frozenset[str]] = FINAL_OUTCOMES
+
+    outcome: OutcomeName
+    order: CancelledOrder | None = attrs.field(default=None, repr=False)
+    """The cancelled order KwikPaisa returned, when this call cancelled it."""
+
+
+@attrs.frozen(kw_only=True)
+class StatusOutcome(BatchOutcome):
+    """How one order of a status batch ended: ``found`` (see :attr:`order`),
+    ``not_found``, ``failed`` or ``duplicate``."""
+
+    SUCCESSFUL: ClassVar[frozenset[str]] = frozenset({"found"})
+    FINAL: ClassVar[frozenset[str]] = frozenset({"found", "not_found"})
+
+    outcome: StatusOutcomeName
+    order: Order | None = attrs.field(default=None, repr=False)
+    """The order as KwikPaisa reported it, when ``found``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as one JSON line, with the order's status, amount and payment."""
+        data = super().to_json()
+        order = self.order
+        data["order_status"] = order.status if order else None
+        data["amount"] = str(order.amount) if order and order.amount is not None else None
+        data["currency"] = order.currency if order else None
+        data["payment_method"] = order.payment_method if order else None
+        data["transaction_id"] = order.transaction_id if order else None
+        data["paid_at"] = order.paid_at.isoformat() if order and order.paid_at else None
+        return data
+
+
+def _failure(
+    cls: type[O], order_id: str | int, name: str, error: BaseException, attempts: int
+) -> O:
+    return cls(
+        order_id=order_id,
+        outcome=name,
+        error_type=type(error).__name__,
+        message=str(error),
+        attempts=attempts,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def cancel_outcome(
     order_id: str | int,
     *,
     result: CancelledOrder | None = None,
@@ -160,46 +228,103 @@ def outcome_for(
             order=result,
         )
     assert error is not None
-    name: OutcomeName
+    if isinstance(error, OrderNotCancellableError) and error.order_status == "CANCELLED":
+        # Cancelled before: a success, not an error.
+        return CancelOutcome(
+            order_id=order_id,
+            outcome="already_cancelled",
+            message="the order was already cancelled before this call (KwikPaisa "
+            "answered HTTP 409 with status CANCELLED)",
+            attempts=attempts,
+            finished_at=finished_at,
+        )
     if isinstance(error, OrderNotFoundError):
-        name = "not_found"
-    elif isinstance(error, OrderNotCancellableError):
-        if error.order_status == "CANCELLED":  # cancelled before: a success, not an error
-            return CancelOutcome(
-                order_id=order_id,
-                outcome="already_cancelled",
-                message="the order was already cancelled before this call (KwikPaisa "
-                "answered HTTP 409 with status CANCELLED)",
-                attempts=attempts,
-                finished_at=finished_at,
-            )
-        name = "not_cancellable"
-    else:
-        name = "failed"
-    return CancelOutcome(
-        order_id=order_id,
-        outcome=name,
-        error_type=type(error).__name__,
-        message=str(error),
-        attempts=attempts,
-        finished_at=finished_at,
-    )
+        return _failure(CancelOutcome, order_id, "not_found", error, attempts)
+    if isinstance(error, OrderNotCancellableError):
+        return _failure(CancelOutcome, order_id, "not_cancellable", error, attempts)
+    return _failure(CancelOutcome, order_id, "failed", error, attempts)
+
+
+def status_outcome(
+    order_id: str | int,
+    *,
+    result: Order | None = None,
+    error: BaseException | None = None,
+    attempts: int,
+) -> StatusOutcome:
+    """Classify how a status request ended: a result, or the error it raised."""
+    if result is not None:
+        return StatusOutcome(
+            order_id=order_id,
+            outcome="found",
+            attempts=attempts,
+            finished_at=datetime.now(UTC),
+            order=result,
+        )
+    assert error is not None
+    name = "not_found" if isinstance(error, OrderNotFoundError) else "failed"
+    return _failure(StatusOutcome, order_id, name, error, attempts)
+
+
+outcome_for = cancel_outcome  # the cancel classification, by its older name
+
+
+@attrs.frozen(kw_only=True)
+class BatchKind(Generic[R, O]):
+    """What a batch of one operation needs beyond the shared engine."""
+
+    name: str
+    """The command (``"cancel"``, ``"status"``)."""
+    operation: Operation[R]
+    outcome_type: type[O]
+    outcomes: tuple[str, ...]
+    """Every outcome but ``duplicate``, in the order summaries list them."""
+    classify: Callable[..., O]
+    """``classify(order_id, result=..., error=..., attempts=...)``: the outcome."""
+    doing: str
+    """What the progress bar says is going on (``"cancelling"``)."""
+    not_ok: str
+    """How the progress bar counts unsuccessful orders (``"not cancelled"``)."""
+
+    def duplicate(self, order_id: str | int, *, first: O, position: int, where: str) -> O:
+        """The outcome of a repeated id: sent once, for its first occurrence at ``position``
+        (``where`` names that occurrence for people: ``order_ids[0]``, ``line 3``)."""
+        return self.outcome_type(
+            order_id=order_id,
+            outcome="duplicate",
+            message=f"a duplicate of {where}: the order was sent once, and that outcome "
+            f"({first.outcome}) is this order's",
+            attempts=0,
+            finished_at=first.finished_at,
+            duplicate_of=position,
+        )
+
+
+CANCEL_BATCH: BatchKind[CancelledOrder, CancelOutcome] = BatchKind(
+    name="cancel",
+    operation=CANCEL,
+    outcome_type=CancelOutcome,
+    outcomes=OUTCOMES,
+    classify=cancel_outcome,
+    doing="cancelling",
+    not_ok="not cancelled",
+)
+STATUS_BATCH: BatchKind[Order, StatusOutcome] = BatchKind(
+    name="status",
+    operation=STATUS,
+    outcome_type=StatusOutcome,
+    outcomes=STATUS_OUTCOMES,
+    classify=status_outcome,
+    doing="checking",
+    not_ok="not found or failed",
+)
 
 
 def duplicate_outcome(
     order_id: str | int, *, first: CancelOutcome, position: int, where: str
 ) -> CancelOutcome:
-    """The outcome of a repeated id: sent once, for its first occurrence at ``position``
-    (``where`` names that occurrence for people: ``order_ids[0]``, ``line 3``)."""
-    return CancelOutcome(
-        order_id=order_id,
-        outcome="duplicate",
-        message=f"a duplicate of {where}: the order was sent once, and that outcome "
-        f"({first.outcome}) is this order's",
-        attempts=0,
-        finished_at=first.finished_at,
-        duplicate_of=position,
-    )
+    """A repeated id in a cancel batch; see :meth:`BatchKind.duplicate`."""
+    return CANCEL_BATCH.duplicate(order_id, first=first, position=position, where=where)
 
 
 def order_key(order_id: str | int) -> tuple[str, str | int]:
@@ -234,20 +359,21 @@ class BackoffGate:
                 return
 
 
-async def _cancel_one(
+async def _one(
     client: AsyncKwikPaisa,
+    kind: BatchKind[R, O],
     order_id: str | int,
     *,
     gate: BackoffGate,
     sleep: Callable[[float], Awaitable[object]],
     timeout: TimeoutTypes | None,  # noqa: ASYNC109 (per-attempt httpx timeout)
     max_retries: int | None,
-) -> CancelOutcome:
-    """One order: ``orders.cancel``'s loop, waiting at the shared gate before each attempt."""
+) -> O:
+    """One order: the single call's loop, waiting at the shared gate before each attempt."""
     try:
         oid = validate_order_id(order_id)
         call, request = client._prepare(
-            CANCEL,
+            kind.operation,
             {"order_id": oid},
             order_id=oid,
             timeout=timeout,
@@ -255,7 +381,7 @@ async def _cancel_one(
             total_timeout=None,
         )
     except (TypeError, ValueError) as error:  # an invalid id: never sent
-        return outcome_for(order_id, error=error, attempts=0)
+        return kind.classify(order_id, error=error, attempts=0)
     while True:
         await gate.wait()
         step = await client._attempt(call, request)
@@ -263,7 +389,7 @@ async def _cancel_one(
             # KwikPaisa asked to slow down: every task waits at the gate, this one too.
             gate.close_for(step.pause_all)
         if step.result is not None or step.error is not None:
-            return outcome_for(
+            return kind.classify(
                 order_id, result=step.result, error=step.error, attempts=call.attempts
             )
         if step.pause_all is None:
@@ -300,18 +426,20 @@ def _check_concurrency(concurrency: object) -> int:
     return concurrency
 
 
-async def cancel_many(
+async def run_batch(
     client: AsyncKwikPaisa,
+    kind: BatchKind[R, O],
     order_ids: Iterable[str | int],
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
     max_retries: int | None = None,
-    on_outcome: Callable[[CancelOutcome], object] | None = None,
+    on_outcome: Callable[[O], object] | None = None,
     stop: asyncio.Event | None = None,
     sleep: Callable[[float], Awaitable[object]],
-) -> list[CancelOutcome]:
-    """Cancel every order in ``order_ids``, ``concurrency`` at a time; see ``AsyncOrders``."""
+) -> list[O]:
+    """Run ``kind``'s operation for every order in ``order_ids``, ``concurrency`` at a
+    time: one outcome per id, in input order (see ``AsyncOrders.cancel_many``)."""
     workers = _check_concurrency(concurrency)
     if max_retries is not None:
         _check_retries(max_retries)
@@ -324,11 +452,11 @@ async def cancel_many(
             repeats.setdefault(first, []).append(position)
     unique = [(position, ids[position]) for position, first in enumerate(firsts) if first is None]
     gate = BackoffGate(sleep)
-    finished: dict[int, CancelOutcome] = {}
+    finished: dict[int, O] = {}
     pending = iter(unique)
     halted = False  # on_outcome raised: the others take no new order either
 
-    def report(index: int, outcome: CancelOutcome) -> None:
+    def report(index: int, outcome: O) -> None:
         nonlocal halted
         finished[index] = outcome
         if on_outcome is not None:
@@ -342,12 +470,18 @@ async def cancel_many(
         for index, order_id in pending:
             if halted or (stop is not None and stop.is_set()):
                 return
-            outcome = await _cancel_one(
-                client, order_id, gate=gate, sleep=sleep, timeout=timeout, max_retries=max_retries
+            outcome = await _one(
+                client,
+                kind,
+                order_id,
+                gate=gate,
+                sleep=sleep,
+                timeout=timeout,
+                max_retries=max_retries,
             )
             report(index, outcome)
             for position in repeats.get(index, ()):
-                repeat = duplicate_outcome(
+                repeat = kind.duplicate(
                     ids[position], first=outcome, position=index, where=f"order_ids[{index}]"
                 )
                 report(position, repeat)

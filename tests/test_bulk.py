@@ -218,7 +218,7 @@ def test_public_names_and_defaults() -> None:
 
 
 def test_the_bulk_page_states_the_real_batch_defaults() -> None:
-    from kwikpaisa._cli._cancel import MAX_CONCURRENCY
+    from kwikpaisa._cli._orders import MAX_CONCURRENCY
 
     readme = doc_text("docs/bulk.md")
     assert f"`concurrency` at a time (default {DEFAULT_CONCURRENCY})" in readme

@@ -223,3 +223,25 @@ def test_note_is_sent_when_given(emulator: Emulator) -> None:
     record = emulator.order("ord_note")
     assert record is not None
     assert record.order_note == "Gift wrap"
+
+
+def test_status_many_reports_each_order_through_the_batch_engine(
+    reach: Any, emulator: Emulator, fast_retries: list[float]
+) -> None:
+    from kwikpaisa import StatusOutcome
+
+    emulator.pay("ord_2")
+    emulator.inject(Fault.http_status(429, retry_after=1))
+
+    async def go() -> list[StatusOutcome]:
+        async with AsyncKwikPaisa(**reach(emulator)) as kp:
+            return await kp.orders.status_many(["ord_1", "ord_2", "ord_9", "ord_1", ""])
+
+    outcomes = asyncio.run(go())
+    assert [o.outcome for o in outcomes] == ["found", "found", "not_found", "duplicate", "failed"]
+    assert outcomes[1].order is not None
+    assert outcomes[1].order.status == "PAID"
+    assert outcomes[3].duplicate_of == 0
+    assert outcomes[4].error_type == "ValueError"
+    assert [o.ok for o in outcomes] == [True, True, False, True, False]
+    assert outcomes[0].to_json()["order_status"] == "UN_PAID"

@@ -1,8 +1,11 @@
-"""``kwikpaisa cancel --from FILE``: the bulk command's input, output, journal and signals.
+"""``kwikpaisa cancel --from FILE`` and ``kwikpaisa status --from FILE``: a batch's input,
+output, journal and signals, the same for every batch command.
 
-The batch itself is :meth:`kwikpaisa.AsyncOrders.cancel_many`; this module feeds it
-order ids, writes one JSON line per finished order, keeps the journal that makes a
-rerun skip finished orders, draws the progress bar and prints the summary.
+The batch itself is the one engine behind :meth:`kwikpaisa.AsyncOrders.cancel_many` and
+:meth:`~kwikpaisa.AsyncOrders.status_many` (a :class:`~kwikpaisa._bulk.BatchKind` says
+which); this module feeds it order ids, writes one JSON line per finished order, keeps
+the journal that makes a rerun skip finished orders, draws the progress bar and prints
+the summary.
 
 Journal: one JSON line per order with a *final* outcome (everything but ``failed``),
 written, flushed and fsync'd as each order finishes, so a batch killed at any point
@@ -28,15 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from .._bulk import (
-    FINAL_OUTCOMES,
-    OUTCOMES,
-    SUCCESSFUL_OUTCOMES,
-    CancelOutcome,
-    duplicate_outcome,
-    order_key,
-    outcome_for,
-)
+from .._bulk import BatchKind, BatchOutcome, order_key
 from .._client import AsyncKwikPaisa
 from ..errors import KwikPaisaError
 from ._common import UsageError, client_kwargs, fail, parse_order_id, read_source, usage
@@ -117,7 +112,7 @@ class Journal:
         self._handle = handle
 
     @classmethod
-    def open(cls, path: str) -> tuple[Journal, dict[_Key, str]]:
+    def open(cls, path: str, kind: BatchKind[Any, Any]) -> tuple[Journal, dict[_Key, str]]:
         """Open (or create) the journal; return it and the outcome of each finished order.
 
         A last line cut short (the run was killed while writing it) is removed: that
@@ -128,15 +123,15 @@ class Journal:
         except OSError as error:
             raise UsageError(f"cannot open journal {path}: {error.strerror or error}") from None
         try:
-            _lock(handle, path)
+            _lock(handle, path, kind)
             handle.seek(0)
             data = handle.read()
             complete = data[: data.rfind(b"\n") + 1]
             try:
-                finished = _read_journal(complete.decode("utf-8"), path)
+                finished = _read_journal(complete.decode("utf-8"), path, kind)
             except UnicodeDecodeError:
                 raise UsageError(
-                    f"{path} is not a journal written by kwikpaisa cancel (not UTF-8 text); "
+                    f"{path} is not a journal written by kwikpaisa {kind.name} (not UTF-8 text); "
                     "pass the journal of an earlier run, or a new file, to --journal"
                 ) from None
             if len(complete) < len(data):
@@ -146,7 +141,7 @@ class Journal:
             raise
         return cls(path, handle), finished
 
-    def record(self, outcome: CancelOutcome, line: str) -> None:
+    def record(self, outcome: BatchOutcome, line: str) -> None:
         """Add a finished order as ``line``, its JSON line (``failed`` orders are not
         recorded: a rerun tries them again; nor are duplicates: their first line is)."""
         if not outcome.final:
@@ -159,7 +154,7 @@ class Journal:
         self._handle.close()
 
 
-def _lock(handle: IO[bytes], path: str) -> None:
+def _lock(handle: IO[bytes], path: str, kind: BatchKind[Any, Any]) -> None:
     """One run per journal at a time (where the platform can lock files)."""
     try:
         import fcntl
@@ -169,28 +164,29 @@ def _lock(handle: IO[bytes], path: str) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise UsageError(
-            f"journal {path} is in use by another kwikpaisa cancel run; wait for it to finish"
+            f"journal {path} is in use by another kwikpaisa {kind.name} run; wait for it to finish"
         ) from None
 
 
-def _read_journal(text: str, path: str) -> dict[_Key, str]:
+def _read_journal(text: str, path: str, kind: BatchKind[Any, Any]) -> dict[_Key, str]:
     finished: dict[_Key, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        entry = _journal_entry(line)
+        entry = _journal_entry(line, kind)
         if entry is None:
             raise UsageError(
-                f"{path} line {number} is not a journal entry written by kwikpaisa cancel; "
+                f"{path} line {number} is not a journal entry written by kwikpaisa "
+                f"{kind.name}; "
                 "pass the journal of an earlier run, or a new file, to --journal"
             )
         key, outcome = entry
-        if outcome in FINAL_OUTCOMES:
+        if outcome in kind.outcome_type.FINAL:
             finished[key] = outcome
     return finished
 
 
-def _journal_entry(line: str) -> tuple[_Key, str] | None:
+def _journal_entry(line: str, kind: BatchKind[Any, Any]) -> tuple[_Key, str] | None:
     try:
         entry = json.loads(line)
     except ValueError:
@@ -200,7 +196,7 @@ def _journal_entry(line: str) -> tuple[_Key, str] | None:
     order_id, outcome = entry.get("order_id"), entry.get("outcome")
     if isinstance(order_id, bool) or not isinstance(order_id, str | int):
         return None
-    if outcome not in OUTCOMES:
+    if outcome not in kind.outcomes:
         return None
     return order_key(order_id), str(outcome)
 
@@ -211,7 +207,7 @@ def _journal_entry(line: str) -> tuple[_Key, str] | None:
 class _Bar:
     """A rich progress bar on stderr (rich is imported only when one is shown)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, kind: BatchKind[Any, Any]) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -224,11 +220,11 @@ class _Bar:
         )
 
         self._progress = Progress(
-            TextColumn("cancelling"),
+            TextColumn(kind.doing),
             BarColumn(),
             MofNCompleteColumn(),
             TaskProgressColumn(),
-            TextColumn("{task.fields[not_ok]} not cancelled"),
+            TextColumn("{task.fields[not_ok]} " + kind.not_ok),
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
@@ -238,11 +234,11 @@ class _Bar:
             redirect_stdout=_isatty(sys.stdout),
             redirect_stderr=False,
         )
-        self._task = self._progress.add_task("cancel", total=total, not_ok=0)
+        self._task = self._progress.add_task(kind.name, total=total, not_ok=0)
         self._not_ok = 0
         self._progress.start()
 
-    def advance(self, outcome: CancelOutcome) -> None:
+    def advance(self, outcome: BatchOutcome) -> None:
         self._not_ok += not outcome.ok
         self._progress.update(self._task, advance=1, not_ok=self._not_ok)
 
@@ -250,11 +246,11 @@ class _Bar:
         self._progress.stop()
 
 
-def _start_bar(total: int, wanted: bool) -> _Bar | None:
+def _start_bar(total: int, wanted: bool, kind: BatchKind[Any, Any]) -> _Bar | None:
     if not wanted or total == 0:
         return None
     try:
-        return _Bar(total)
+        return _Bar(total, kind)
     except ImportError:
         print(
             "kwikpaisa: no progress bar: install the progress extra "
@@ -279,7 +275,7 @@ class _Report:
         self.counts: Counter[str] = Counter()
         self.bar: _Bar | None = None
 
-    def record(self, slot: int, outcome: CancelOutcome) -> None:
+    def record(self, slot: int, outcome: BatchOutcome) -> None:
         """``slot`` (an input line) finished as ``outcome``."""
         data = {"order_id": outcome.order_id, "line": self._lines[slot], **outcome.to_json()}
         if outcome.duplicate_of is not None:
@@ -299,6 +295,7 @@ class _Report:
 
 def _summary(
     report: _Report,
+    kind: BatchKind[Any, Any],
     *,
     skipped: Counter[str],
     duplicates: int,
@@ -309,9 +306,9 @@ def _summary(
     done = sum(report.counts.values())
     rate = f"{done / elapsed:.0f} orders/s" if elapsed > 0 and done else "-"
     lines = [f"kwikpaisa: {done} order{'' if done == 1 else 's'} in {elapsed:.1f} s ({rate})"]
-    lines += [f"  {name:<18}{report.counts[name]:>8}" for name in OUTCOMES]
+    lines += [f"  {name:<18}{report.counts[name]:>8}" for name in kind.outcomes]
     if skipped:
-        detail = ", ".join(f"{skipped[name]} {name}" for name in OUTCOMES if skipped[name])
+        detail = ", ".join(f"{skipped[name]} {name}" for name in kind.outcomes if skipped[name])
         lines.append(f"  {'skipped':<18}{sum(skipped.values()):>8}  (in the journal: {detail})")
     if duplicates:
         lines.append(f"  {'duplicates':<18}{duplicates:>8}  (repeated ids, sent once)")
@@ -327,8 +324,9 @@ def _summary(
 # -- the command --------------------------------------------------------------------------
 
 
-def run_bulk(args: argparse.Namespace) -> int:
-    """Run ``kwikpaisa cancel --from FILE``; return the exit code."""
+def run_bulk(args: argparse.Namespace, kind: BatchKind[Any, Any]) -> int:
+    """Run ``kwikpaisa cancel --from FILE`` (or ``status``, by ``kind``); return the exit
+    code."""
     journal: Journal | None = None
     output: IO[str] | None = None
     try:
@@ -336,7 +334,7 @@ def run_bulk(args: argparse.Namespace) -> int:
         entries = read_order_ids(args.from_file)
         finished: dict[_Key, str] = {}
         if args.journal:
-            journal, finished = Journal.open(args.journal)
+            journal, finished = Journal.open(args.journal, kind)
         try:
             client = AsyncKwikPaisa(**client_kwargs(args))
         except (KwikPaisaError, ValueError, TypeError) as error:
@@ -346,9 +344,9 @@ def run_bulk(args: argparse.Namespace) -> int:
                 output = open(args.output, "a", encoding="utf-8")  # noqa: SIM115
             except OSError as error:
                 raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
-        return _run(args, client, entries, finished, output, journal)
+        return _run(args, client, kind, entries, finished, output, journal)
     except UsageError as error:
-        return usage("cancel", str(error))
+        return usage(kind.name, str(error))
     finally:
         if output is not None:
             output.close()
@@ -376,6 +374,7 @@ def _check_distinct(args: argparse.Namespace) -> None:
 def _run(
     args: argparse.Namespace,
     client: AsyncKwikPaisa,
+    kind: BatchKind[Any, Any],
     entries: list[tuple[int, str]],
     finished: dict[_Key, str],
     output: IO[str] | None,
@@ -385,7 +384,7 @@ def _run(
     order_ids: list[str | int] = []
     slot_of: dict[_Key, int] = {}  # first slot of each id sent
     repeats: dict[int, list[int]] = {}  # first slot -> slots repeating it
-    invalid: list[tuple[int, CancelOutcome]] = []  # ids that cannot be sent
+    invalid: list[tuple[int, BatchOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
     first_at: dict[_Key, int] = {}
     duplicates = 0
@@ -393,7 +392,7 @@ def _run(
         try:
             order_id = parse_order_id(text)
         except ValueError as error:
-            invalid.append((slot, outcome_for(text, error=error, attempts=0)))
+            invalid.append((slot, kind.classify(text, error=error, attempts=0)))
             continue
         key = order_key(order_id)
         first = first_at.setdefault(key, slot)
@@ -406,14 +405,14 @@ def _run(
             slot_of[key] = slot
             order_ids.append(order_id)
 
-    def duplicates_of(first: int, outcome: CancelOutcome) -> list[tuple[int, CancelOutcome]]:
+    def duplicates_of(first: int, outcome: BatchOutcome) -> list[tuple[int, BatchOutcome]]:
         where = f"line {entries[first][0]}"
         return [
-            (slot, duplicate_outcome(entries[slot][1], first=outcome, position=first, where=where))
+            (slot, kind.duplicate(entries[slot][1], first=outcome, position=first, where=where))
             for slot in repeats.get(first, ())
         ]
 
-    def record(outcome: CancelOutcome) -> None:
+    def record(outcome: BatchOutcome) -> None:
         slot = slot_of[order_key(outcome.order_id)]
         report.record(slot, outcome)
         for repeat, duplicate in duplicates_of(slot, outcome):
@@ -421,14 +420,14 @@ def _run(
 
     started = time.monotonic()
     wanted = not args.no_progress and _isatty(sys.stderr)
-    report.bar = _start_bar(len(order_ids) + len(invalid), wanted)
+    report.bar = _start_bar(len(order_ids) + len(invalid), wanted, kind)
     stopped_by: int | None = None
     try:
         for slot, outcome in invalid:
             report.record(slot, outcome)
-        stopped_by = asyncio.run(_cancel_all(client, order_ids, args.concurrency, record))
+        stopped_by = asyncio.run(_run_all(client, kind, order_ids, args.concurrency, record))
     except OSError as error:
-        print(f"kwikpaisa cancel: stopped: cannot write the results: {error}", file=sys.stderr)
+        print(f"kwikpaisa {kind.name}: stopped: cannot write the results: {error}", file=sys.stderr)
         return int(ExitCode.FAILURE)
     finally:
         if report.bar is not None:
@@ -438,6 +437,7 @@ def _run(
         print(
             _summary(
                 report,
+                kind,
                 skipped=skipped,
                 duplicates=duplicates,
                 unfinished=unfinished,
@@ -449,7 +449,7 @@ def _run(
     if stopped_by is not None:
         return 128 + stopped_by
     every = Counter(report.counts) + skipped
-    all_ok = all(name in SUCCESSFUL_OUTCOMES for name in every)
+    all_ok = all(name in kind.outcome_type.SUCCESSFUL for name in every)
     return int(ExitCode.OK if all_ok else ExitCode.FAILURE)
 
 
@@ -460,18 +460,19 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-async def _cancel_all(
+async def _run_all(
     client: AsyncKwikPaisa,
+    kind: BatchKind[Any, Any],
     order_ids: list[str | int],
     concurrency: int,
-    record: Callable[[CancelOutcome], None],
+    record: Callable[[BatchOutcome], None],
 ) -> int | None:
     """Run the batch; on the first SIGINT/SIGTERM stop starting orders, on the second
     (or after ``STOP_GRACE_SECONDS``) abandon those in flight. Return the signal, if any."""
     stop = asyncio.Event()
     async with client:
         batch = asyncio.ensure_future(
-            client.orders.cancel_many(
+            getattr(client.orders, f"{kind.name}_many")(
                 order_ids, concurrency=concurrency, on_outcome=record, stop=stop
             )
         )

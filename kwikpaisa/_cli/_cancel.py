@@ -7,13 +7,8 @@ import functools
 from typing import Any
 
 from .._client import KwikPaisa
-from .._constants import DEFAULT_CONCURRENCY
-from ..errors import KwikPaisaError
-from ._common import add_client_options, client_kwargs, fail, order_json, parse_order_id, print_json
-from ._exit import ExitCode
-
-MAX_CONCURRENCY = 64
-"""Most orders in flight at once from the command line (the client pools 100 connections)."""
+from ._common import order_json
+from ._orders import add_order_arguments, run_order_command
 
 _EPILOG = """\
 exit codes with ORDER_ID:
@@ -52,82 +47,13 @@ def register(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "order_id", metavar="ORDER_ID", nargs="?", help="the order to cancel (or use --from)"
-    )
-    bulk = parser.add_argument_group("cancelling in bulk")
-    bulk.add_argument(
-        "--from",
-        dest="from_file",
-        metavar="FILE",
-        help="cancel every order id in FILE: one per line, or a CSV with an order_id "
-        "column; - reads standard input",
-    )
-    bulk.add_argument(
-        "--concurrency",
-        type=_concurrency,
-        metavar="N",
-        help=f"orders in flight at once (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})",
-    )
-    bulk.add_argument(
-        "--output",
-        metavar="FILE",
-        help="append the JSON lines to FILE (never truncated: a resumed run adds its "
-        "lines; default stdout)",
-    )
-    bulk.add_argument(
-        "--journal",
-        metavar="FILE",
-        help="record finished orders in FILE as they finish, and skip the orders it already "
-        "holds: a rerun after an interruption cancels nothing twice",
-    )
-    bulk.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress bar (one is drawn on stderr when it is a terminal and rich is "
-        "installed: pip install 'kwikpaisa[progress]')",
-    )
-    add_client_options(parser)
+    add_order_arguments(parser, verb="cancel", group="cancelling in bulk")
     parser.set_defaults(handler=functools.partial(run, parser=parser))
 
 
-def _concurrency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if not 1 <= value <= MAX_CONCURRENCY:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_CONCURRENCY}, not {value}")
-    return value
+def _cancel(kp: KwikPaisa, order_id: str | int) -> dict[str, Any]:
+    return order_json(kp.orders.cancel(order_id))
 
 
 def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
-    if args.from_file is not None:
-        if args.order_id is not None:
-            parser.error("give ORDER_ID or --from FILE, not both")
-        if args.concurrency is None:
-            args.concurrency = DEFAULT_CONCURRENCY
-        from ._bulk import run_bulk  # the batch machinery loads only for a batch
-
-        return run_bulk(args)
-    if args.order_id is None:
-        parser.error("give the ORDER_ID to cancel, or --from FILE for a batch")
-    bulk_only = [
-        option
-        for option, value in (
-            ("--concurrency", args.concurrency),
-            ("--output", args.output),
-            ("--journal", args.journal),
-            ("--no-progress", args.no_progress or None),
-        )
-        if value is not None
-    ]
-    if bulk_only:
-        parser.error(f"{', '.join(bulk_only)}: only used with --from FILE")
-    try:
-        with KwikPaisa(**client_kwargs(args)) as kp:
-            order = kp.orders.cancel(parse_order_id(args.order_id))
-    except (KwikPaisaError, ValueError, TypeError) as error:
-        return fail(error)
-    print_json(order_json(order))
-    return int(ExitCode.OK)
+    return run_order_command(args, parser, name="cancel", single=_cancel)

@@ -9,8 +9,8 @@ from ..errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     KwikPaisaError,
-    OrderNotCancellableError,
     OrderNotFoundError,
     PermissionDeniedError,
     WebhookVerificationError,
@@ -27,7 +27,7 @@ class ExitCode(enum.IntEnum):
     CONNECTION = 4  # no answer from KwikPaisa (network, timeout, redirect)
     AUTHENTICATION = 5  # 401 / 403: keys, signature, clock, environment
     NOT_FOUND = 6  # 404: no such order
-    NOT_CANCELLABLE = 7  # 409: paid, cancelled or expired
+    NOT_CANCELLABLE = 7  # 409: not cancellable (paid, cancelled, expired), or already exists
     API_ERROR = 8  # any other error answer (400, 422, 429, 5xx)
     VERIFICATION = 9  # a webhook or signature that does not verify
 
@@ -38,7 +38,7 @@ _TABLE: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (AuthenticationError, ExitCode.AUTHENTICATION),
     (PermissionDeniedError, ExitCode.AUTHENTICATION),
     (OrderNotFoundError, ExitCode.NOT_FOUND),
-    (OrderNotCancellableError, ExitCode.NOT_CANCELLABLE),
+    (ConflictError, ExitCode.NOT_CANCELLABLE),
     (APIError, ExitCode.API_ERROR),
     (WebhookVerificationError, ExitCode.VERIFICATION),
     (KwikPaisaError, ExitCode.FAILURE),

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable, Iterable
 
-    from .._bulk import CancelOutcome
+    from .._bulk import CancelOutcome, StatusOutcome
     from .._call import Call
     from .._client import AsyncKwikPaisa, KwikPaisa, TimeoutTypes
 
@@ -445,11 +445,42 @@ class AsyncOrders:
         finishes (an exception from it stops the batch and is raised). Once ``stop`` is
         set no new order starts; orders never started have no outcome.
         """
-        from .._bulk import cancel_many
+        from .._bulk import CANCEL_BATCH, run_batch
         from .._client import _async_sleep
 
-        return await cancel_many(
+        return await run_batch(
             self._client,
+            CANCEL_BATCH,
+            order_ids,
+            concurrency=concurrency,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_outcome=on_outcome,
+            stop=stop,
+            sleep=_async_sleep,
+        )
+
+    async def status_many(
+        self,
+        order_ids: Iterable[str | int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None = None,
+        on_outcome: Callable[[StatusOutcome], object] | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> list[StatusOutcome]:
+        """The status of many orders, ``concurrency`` at a time: a
+        :class:`~kwikpaisa.StatusOutcome` each (``found``, ``not_found``, ``failed`` or
+        ``duplicate``), in input order, never raising for one order. The same batch engine
+        as :meth:`cancel_many`: a 429 pauses the whole batch; ``stop`` stops new orders.
+        """
+        from .._bulk import STATUS_BATCH, run_batch
+        from .._client import _async_sleep
+
+        return await run_batch(
+            self._client,
+            STATUS_BATCH,
             order_ids,
             concurrency=concurrency,
             timeout=timeout,
