@@ -47,6 +47,7 @@ def test_cancel_int_prefix_sends_a_number(env: dict[str, str]) -> None:
         ("ord_9", ExitCode.NOT_FOUND, "OrderNotFoundError: KwikPaisa has no order 'ord_9'"),
         ("ord_paid", ExitCode.NOT_CANCELLABLE, "OrderNotCancellableError: Order 'ord_paid' cannot"),
         ("   ", ExitCode.USAGE, "order_id is empty"),
+        ("int:9007199254740993", ExitCode.USAGE, "write 9007199254740993 without int: to send it"),
     ],
 )
 def test_cancel_failures_are_one_line_with_distinct_codes(
