@@ -16,8 +16,8 @@ Each fixture also sets ``KWIKPAISA_API_KEY`` and ``KWIKPAISA_SECRET_KEY`` to the
 emulator's keys, and ``KWIKPAISA_BASE_URL`` (for the test only), so code under test
 that builds its own ``KwikPaisa()`` from the environment reaches the emulator: over
 the socket when the test uses ``kwikpaisa_emulator_server``. Without it the variable
-names the in-process address, which no socket answers, so such code fails to connect
-instead of reaching KwikPaisa.
+names the in-process address, which only the fixtures' clients can use: such code
+never reaches KwikPaisa (it fails to connect).
 
 Importing :mod:`kwikpaisa` does not load this module; ``pytest -p no:kwikpaisa``
 turns the plugin off.

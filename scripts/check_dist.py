@@ -1,12 +1,17 @@
 """Check the built wheel and sdist in DIR (`make check-dist`): both packages are inside,
 with py.typed, the console script and the pytest plugin are declared, and the version is
-the one in kwikpaisa/_version.py."""
+the one in kwikpaisa/_version.py. Then the wheel goes into a fresh virtual environment
+with nothing but pytest beside it, where the pytest plugin example from docs/emulator.md
+must pass as a user's own test."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import tarfile
+import tempfile
+import venv
 import zipfile
 from pathlib import Path
 
@@ -67,6 +72,41 @@ def check_sdist(path: Path, expected: str) -> list[str]:
     ]
 
 
+def plugin_example() -> str:
+    text = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+    match = re.search(r"^<!-- example: pytest-plugin -->\n```python\n(.*?)^```", text, re.M | re.S)
+    assert match, "docs/emulator.md has no pytest-plugin example"
+    return match[1]
+
+
+def check_users_suite(wheel: Path) -> list[str]:
+    """The wheel and pytest alone: a user's test using the fixtures passes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env_dir = Path(tmp) / "venv"
+        venv.create(env_dir, with_pip=True)
+        python = str(env_dir / "bin" / "python")
+        pytest_pin = next(
+            line.strip().strip('",')
+            for line in (ROOT / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+            if line.strip().startswith('"pytest==')
+        )
+        installed = subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             str(wheel.resolve()), pytest_pin],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if installed.returncode != 0:
+            return [f"cannot install the wheel and {pytest_pin}:\n{installed.stderr}"]
+        (Path(tmp) / "test_checkout.py").write_text(plugin_example(), encoding="utf-8")
+        done = subprocess.run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_checkout.py"],
+            cwd=tmp, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        return [f"the pytest plugin example failed with only the wheel installed:\n{done.stdout}"]
+    return []
+
+
 def main(directory: str) -> int:
     expected = version()
     dist = Path(directory)
@@ -81,11 +121,14 @@ def main(directory: str) -> int:
         problems += check_wheel(wheel, expected)
     for sdist in sdists:
         problems += check_sdist(sdist, expected)
+    if not problems:
+        problems += check_users_suite(wheels[0])
     for problem in problems:
         print(f"check_dist: {problem}", file=sys.stderr)
     if not problems:
         print(f"check_dist: wheel and sdist of kwikpaisa {expected} hold both packages, "
-              "py.typed, the console script and the pytest plugin")
+              "py.typed, the console script and the pytest plugin; with only the wheel "
+              "and pytest installed, a user's test using the fixtures passes")
     return 1 if problems else 0
 
 

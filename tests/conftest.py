@@ -44,6 +44,47 @@ def seeded_emulator(**options: object) -> Emulator:
     return emu
 
 
+# Markers by test module (registered in pyproject.toml). A new test module gets its
+# markers here; until then it is unmarked (and so runs in `make test-fast`), except
+# that any test run over a real socket (``way_in`` "socket") is integration and slow.
+MODULE_MARKERS: dict[str, tuple[str, ...]] = {
+    "test_bulk": ("unit",),
+    "test_client": ("unit",),
+    "test_clock_skew": ("unit",),
+    "test_emulator": ("unit",),
+    "test_faults": ("unit",),
+    "test_input_validation": ("unit",),
+    "test_low_level": ("unit",),
+    "test_properties": ("unit", "slow"),
+    "test_retries": ("unit",),
+    "test_secrets": ("unit",),
+    "test_settings": ("unit",),
+    "test_signing": ("unit",),
+    "test_webhooks": ("unit",),
+    "test_concurrency": ("integration", "slow"),
+    "test_conformance": ("integration", "slow"),
+    "test_signing_js": ("integration",),
+    "test_transport_safety": ("integration",),
+    "test_cli": ("cli", "slow"),
+    "test_cli_bulk": ("cli", "slow"),
+    "test_cli_sign": ("cli",),
+    "test_demo": ("cli", "slow"),
+    "test_pytest_plugin": ("integration", "slow"),
+    "test_readme": ("docs", "slow"),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        names = set(MODULE_MARKERS.get(module, ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("way_in") == "socket":
+            names |= {"integration", "slow"}
+        for name in sorted(names):
+            item.add_marker(name)
+
+
 @pytest.fixture(autouse=True)
 def _no_kwikpaisa_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's real KWIKPAISA_* settings."""

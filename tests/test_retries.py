@@ -454,6 +454,20 @@ def test_the_retries_page_states_the_real_defaults() -> None:
     assert "KWIKPAISA_LOG" in section
 
 
+def test_the_readme_states_the_real_client_defaults() -> None:
+    readme = doc_text("README.md")
+
+    def row(setting: str) -> str:
+        match = re.search(rf"^\| {re.escape(setting)} \|.*\| ([^|]+) \|$", readme, re.M)
+        assert match, f"README's settings table has no row {setting!r}"
+        return match[1].strip()
+
+    timeout, connect = constants.DEFAULT_TIMEOUT, constants.DEFAULT_CONNECT_TIMEOUT
+    assert row("timeout per attempt") == f"{timeout:g} s ({connect:g} s to connect)"
+    assert row("retries after the first attempt") == str(constants.DEFAULT_MAX_RETRIES)
+    assert row("environment") == f"`{Environment.SANDBOX.value}`"
+
+
 @pytest.mark.parametrize("cls", [KwikPaisa, AsyncKwikPaisa])
 def test_clients_default_to_the_constants(cls: type[KwikPaisa | AsyncKwikPaisa]) -> None:
     params = inspect.signature(cls.__init__).parameters

@@ -7,7 +7,12 @@ import json
 import sys
 from typing import Any
 
-from .._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_ALLOW_INSECURE_HTTP
+from .._constants import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_ALLOW_INSECURE_HTTP,
+    MAX_SAFE_INTEGER,
+)
 from .._environment import resolve_settings
 from .._models import CancelledOrder
 from ._exit import ExitCode, exit_code_for
@@ -125,9 +130,15 @@ def parse_order_id(text: str) -> str | int:
     """Order ids are sent as given: ``int:123`` forces a JSON number, anything else is a string."""
     if text.startswith("int:"):
         try:
-            return int(text[4:])
+            value = int(text[4:])
         except ValueError:
             raise ValueError(f"order id {text!r}: after 'int:' must come a whole number") from None
+        if not 1 <= value <= MAX_SAFE_INTEGER:
+            raise ValueError(
+                f"order id {text!r}: a JSON number must be from 1 to 2**53 - 1 (larger ones may "
+                f"be rounded by KwikPaisa); write {text[4:]} without int: to send it as text"
+            )
+        return value
     return text
 
 

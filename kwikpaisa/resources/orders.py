@@ -439,8 +439,8 @@ class AsyncOrders:
 
         Never raises for one order's failure: each ends ``cancelled``, ``already_cancelled``
         (also when it was cancelled before the batch), ``not_found``, ``not_cancellable``
-        or ``failed`` (an invalid id is ``failed`` and never sent). Duplicates are
-        cancelled once; outcomes come back in input order, first occurrence kept. A 429
+        or ``failed`` (an invalid id is ``failed`` and never sent). One outcome per id, in
+        input order; a repeated id is sent once and its outcome is ``duplicate``. A 429
         or ``Retry-After`` pauses the whole batch. ``on_outcome`` is called as each order
         finishes (an exception from it stops the batch and is raised). Once ``stop`` is
         set no new order starts; orders never started have no outcome.
