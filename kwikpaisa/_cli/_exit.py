@@ -11,7 +11,7 @@ from ..errors import (
     ConfigurationError,
     ConflictError,
     KwikPaisaError,
-    OrderNotFoundError,
+    NotFoundError,
     PermissionDeniedError,
     WebhookVerificationError,
 )
@@ -37,7 +37,7 @@ _TABLE: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (APIConnectionError, ExitCode.CONNECTION),
     (AuthenticationError, ExitCode.AUTHENTICATION),
     (PermissionDeniedError, ExitCode.AUTHENTICATION),
-    (OrderNotFoundError, ExitCode.NOT_FOUND),
+    (NotFoundError, ExitCode.NOT_FOUND),
     (ConflictError, ExitCode.NOT_CANCELLABLE),
     (APIError, ExitCode.API_ERROR),
     (WebhookVerificationError, ExitCode.VERIFICATION),
