@@ -387,7 +387,12 @@ def test_every_reason_is_produced_and_documented() -> None:
 
 
 WEBHOOK_REASONS = (
-    "missing_header", "bad_timestamp", "stale", "future", "bad_signature", "bad_body"
+    "missing_header",
+    "bad_timestamp",
+    "stale",
+    "future",
+    "bad_signature",
+    "bad_body",
 )
 
 
@@ -403,8 +408,6 @@ def test_bare_import_loads_webhooks_only_when_used() -> None:
     assert done.stdout.split() == ["False", "kwikpaisa.webhooks"]
     with pytest.raises(AttributeError, match="has no attribute 'webhook'"):
         kwikpaisa.webhook  # type: ignore[attr-defined]  # noqa: B018
-
-
 
 
 # -- building and delivering signed webhooks ------------------------------------------
@@ -677,3 +680,48 @@ def test_module_level_deliver_over_a_socket() -> None:
     assert got[0].data == {"payout_id": "p9"}
     assert (bad.status_code, bad.text) == (401, "bad_signature")
     assert len(got) == 1
+
+
+def test_docs_receiver_verifies_and_deduplicates_a_full_journey(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The docs' WSGI receiver, served for real, gets every event of a sandbox journey twice
+    (the emulator resends on request, as KwikPaisa may) and acts on each once."""
+    from decimal import Decimal
+
+    from kwikpaisa import Customer
+
+    namespace = load_receiver("webhook-wsgi", monkeypatch)
+    with (
+        serve_wsgi(namespace["app"]) as base_url,
+        Emulator(
+            webhook_url=base_url + "/", webhook_duplicates=True, webhook_backoff=(0.0, 0.0)
+        ) as emu,
+        emu.client() as kp,
+    ):
+        for order_id in ("ord_pay", "ord_fail", "ord_late"):
+            kp.orders.create(
+                order_id=order_id,
+                amount=Decimal("105.00"),
+                service_type="DIGITAL",
+                customer=Customer(name="Ajay", email="a@example.com", phone="9876543210"),
+                return_url="https://merchant.example/return",
+            )
+        emu.pay("ord_pay", method="UPI")
+        emu.fail("ord_fail")
+        emu.expire("ord_late")
+        deliveries = emu.wait_for_deliveries()
+        statuses = {
+            order_id: kp.orders.status(order_id).status
+            for order_id in ("ord_pay", "ord_fail", "ord_late")
+        }
+    assert len(deliveries) == 6
+    assert all(delivery.status == 200 for delivery in deliveries)
+    handled = {(e.event, e.data["order_id"], e.data["status"]) for e in namespace["handled"]}
+    assert handled == {
+        ("payment.success", "ord_pay", "PAID"),
+        ("payment.failed", "ord_fail", "FAILED"),
+        ("payment.expired", "ord_late", "EXPIRED"),
+    }
+    assert len(namespace["handled"]) == 3
+    assert statuses == {"ord_pay": "PAID", "ord_fail": "FAILED", "ord_late": "EXPIRED"}
