@@ -24,6 +24,8 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import Emulator, Fault
 
+from .conftest import Gate
+
 OUTCOME_KEYS = [
     "order_id", "line", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
 ]
@@ -337,27 +339,6 @@ def check_resumed(emulator: Emulator, ids: list[str], runs: list[list[dict[str, 
         else:
             assert final[order_id] == expected, order_id
             assert emulator.cancel_count(order_id) == 0, order_id
-
-
-class Gate:
-    """Holds every request after the first ``after`` until released: a batch that cannot
-    finish on its own, whatever the machine's speed."""
-
-    def __init__(self, emulator: Emulator, after: int) -> None:
-        self.release = threading.Event()
-        self._count = 0
-        self._lock = threading.Lock()
-        inner = emulator.handle
-
-        def handle(*args: Any) -> Any:
-            with self._lock:
-                self._count += 1
-                held = self._count > after
-            if held:
-                self.release.wait(60)
-            return inner(*args)
-
-        emulator.handle = handle  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
