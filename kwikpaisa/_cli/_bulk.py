@@ -388,6 +388,7 @@ def _run(
     invalid: list[tuple[int, CancelOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
     first_at: dict[_Key, int] = {}
+    parsed: dict[int, str | int] = {}  # the order id of each valid slot
     duplicates = 0
     for slot, (_, text) in enumerate(entries):
         try:
@@ -395,6 +396,7 @@ def _run(
         except ValueError as error:
             invalid.append((slot, outcome_for(text, error=error, attempts=0)))
             continue
+        parsed[slot] = order_id
         key = order_key(order_id)
         first = first_at.setdefault(key, slot)
         if first != slot:
@@ -409,7 +411,7 @@ def _run(
     def duplicates_of(first: int, outcome: CancelOutcome) -> list[tuple[int, CancelOutcome]]:
         where = f"line {entries[first][0]}"
         return [
-            (slot, duplicate_outcome(entries[slot][1], first=outcome, position=first, where=where))
+            (slot, duplicate_outcome(parsed[slot], first=outcome, position=first, where=where))
             for slot in repeats.get(first, ())
         ]
 
