@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +36,30 @@ def hmac_hex(secret: str, message: bytes) -> str:
     """The reference signature: lowercase hex HMAC-SHA256 of ``message`` under ``secret``,
     computed with the standard library alone (never with the SDK's own signing)."""
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+class Gate:
+    """Holds every request to ``emulator`` after the first ``after`` until ``release`` is
+    set (at most 60 s): "slow" without a clock, whatever the machine's speed. ``holding``
+    is set once a request is held."""
+
+    def __init__(self, emulator: Emulator, after: int) -> None:
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        self._count = 0
+        self._lock = threading.Lock()
+        inner = emulator.handle
+
+        def handle(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self._count += 1
+                held = self._count > after
+            if held:
+                self.holding.set()
+                self.release.wait(60)
+            return inner(*args, **kwargs)
+
+        emulator.handle = handle  # type: ignore[method-assign]
 
 
 def seeded_emulator(**options: object) -> Emulator:

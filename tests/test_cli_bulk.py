@@ -24,6 +24,8 @@ from kwikpaisa._cli import main
 from kwikpaisa._cli._exit import ExitCode
 from kwikpaisa.testing import Emulator, Fault
 
+from .conftest import Gate
+
 OUTCOME_KEYS = [
     "order_id", "line", "outcome", "error", "message", "attempts", "timestamp", "duplicate_of"
 ]
@@ -107,11 +109,20 @@ def test_a_mixed_batch_writes_one_line_per_id_line_in_order_and_exits_1(
 def test_duplicates_alone_do_not_fail_a_batch(
     env: dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:
-    done = cli("--from", "-", env=env, cwd=tmp_path, stdin="ord_1\nord_1\nord_cancelled\nord_1\n")
+    done = cli(
+        "--from", "-", env=env, cwd=tmp_path,
+        stdin="ord_1\nord_1\nord_cancelled\nint:6116229263036\nord_1\nint:6116229263036\n",
+    )  # fmt: skip
     assert done.returncode == ExitCode.OK, done.stderr
     lines = sorted(lines_of(done.stdout), key=lambda line: line["line"])
-    outcomes = [line["outcome"] for line in lines]
-    assert outcomes == ["cancelled", "duplicate", "already_cancelled", "duplicate"]
+    assert [(line["order_id"], line["outcome"], line["duplicate_of"]) for line in lines] == [
+        ("ord_1", "cancelled", None),
+        ("ord_1", "duplicate", 1),
+        ("ord_cancelled", "already_cancelled", None),
+        (6116229263036, "cancelled", None),
+        ("ord_1", "duplicate", 1),
+        (6116229263036, "duplicate", 4),  # the id as sent, a JSON number
+    ]
 
 
 def test_a_batch_that_all_ends_cancelled_exits_0(
@@ -337,27 +348,6 @@ def check_resumed(emulator: Emulator, ids: list[str], runs: list[list[dict[str, 
         else:
             assert final[order_id] == expected, order_id
             assert emulator.cancel_count(order_id) == 0, order_id
-
-
-class Gate:
-    """Holds every request after the first ``after`` until released: a batch that cannot
-    finish on its own, whatever the machine's speed."""
-
-    def __init__(self, emulator: Emulator, after: int) -> None:
-        self.release = threading.Event()
-        self._count = 0
-        self._lock = threading.Lock()
-        inner = emulator.handle
-
-        def handle(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                self._count += 1
-                held = self._count > after
-            if held:
-                self.release.wait(60)
-            return inner(*args, **kwargs)
-
-        emulator.handle = handle  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])

@@ -22,6 +22,8 @@ from kwikpaisa import AsyncKwikPaisa, CancelledOrder, KwikPaisa
 from kwikpaisa._constants import DEFAULT_MAX_CONNECTIONS
 from kwikpaisa.testing import Emulator, EmulatorServer, Fault
 
+from .conftest import Gate
+
 SCALE = int(os.environ.get("KWIKPAISA_CONCURRENCY_SCALE", "1"))
 THREADS = 32
 ORDERS_PER_THREAD = 8 * SCALE
@@ -226,7 +228,7 @@ def test_waiting_too_long_for_a_pooled_connection_says_so(fast_retries: list[flo
 
     emu = Emulator()
     ids = _orders(emu, 2)
-    emu.inject(Fault.hang(seconds=1.0))
+    gate = Gate(emu, after=0)  # the first request holds the only connection until released
     server = EmulatorServer(emu)
     server.start()
     try:
@@ -239,23 +241,21 @@ def test_waiting_too_long_for_a_pooled_connection_says_so(fast_retries: list[flo
                     emu.api_key, emu.secret_key, base_url=server.base_url, http_client=http
                 ) as kp,
             ):
-                holder = asyncio.create_task(kp.orders.cancel(ids[0], timeout=5))
-                # Once the emulator has the first request, its call holds the only connection.
-                for _ in range(500):
-                    if emu.requests_received:
-                        break
-                    await asyncio.sleep(0.01)
+                holder = asyncio.create_task(kp.orders.cancel(ids[0]))
+                assert await asyncio.to_thread(gate.holding.wait, 60)
                 try:
                     await kp.orders.cancel(ids[1], timeout=0.2, max_retries=0)
                 except APITimeoutError as exc:
                     error: BaseException | None = exc
                 else:
                     error = None
+                gate.release.set()
                 await holder
                 return error
 
         error = asyncio.run(go())
     finally:
+        gate.release.set()
         server.stop()
     assert isinstance(error, APITimeoutError)
     assert "waiting for a free connection in the pool" in str(error)

@@ -387,6 +387,7 @@ def _run(
     invalid: list[tuple[int, BatchOutcome]] = []  # ids that cannot be sent
     skipped: Counter[str] = Counter()
     first_at: dict[_Key, int] = {}
+    parsed: dict[int, str | int] = {}  # the order id of each valid slot
     duplicates = 0
     for slot, (_, text) in enumerate(entries):
         try:
@@ -394,6 +395,7 @@ def _run(
         except ValueError as error:
             invalid.append((slot, kind.classify(text, error=error, attempts=0)))
             continue
+        parsed[slot] = order_id
         key = order_key(order_id)
         first = first_at.setdefault(key, slot)
         if first != slot:
@@ -408,7 +410,7 @@ def _run(
     def duplicates_of(first: int, outcome: BatchOutcome) -> list[tuple[int, BatchOutcome]]:
         where = f"line {entries[first][0]}"
         return [
-            (slot, kind.duplicate(entries[slot][1], first=outcome, position=first, where=where))
+            (slot, kind.duplicate(parsed[slot], first=outcome, position=first, where=where))
             for slot in repeats.get(first, ())
         ]
 
