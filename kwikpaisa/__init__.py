@@ -33,7 +33,9 @@ from .errors import UnprocessableEntityError as UnprocessableEntityError
 from .errors import WebhookVerificationError as WebhookVerificationError
 
 if TYPE_CHECKING:
-    # Loaded on first use (see __getattr__): the batch engine brings in asyncio.
+    # Loaded on first use (see __getattr__): the batch engine brings in asyncio, and
+    # DefaultAioHttpClient brings in aiohttp (the optional ``aiohttp`` extra).
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._bulk import CancelOutcome as CancelOutcome
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "CancelOutcome",
     "CancelledOrder",
     "ConfigurationError",
+    "DefaultAioHttpClient",
     "Environment",
     "KwikPaisa",
     "KwikPaisaError",
@@ -83,6 +86,13 @@ def __getattr__(name: str) -> object:
         CancelOutcome.__module__ = __name__
         globals()[name] = CancelOutcome
         return CancelOutcome
+    if name == "DefaultAioHttpClient":
+        # Imported on first use, so a bare ``import kwikpaisa`` does not load aiohttp.
+        from ._aiohttp import DefaultAioHttpClient
+
+        DefaultAioHttpClient.__module__ = __name__
+        globals()[name] = DefaultAioHttpClient
+        return DefaultAioHttpClient
     # ``kwikpaisa.webhooks`` after a bare ``import kwikpaisa``: loaded on first use.
     if name == "webhooks":
         import importlib
