@@ -310,7 +310,7 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
                 return connection
             freed = await self._wait_turn(pool_timeout)
             if freed is not None:
-                if freed.can_handle_request(origin) and freed.is_idle():
+                if freed.can_handle_request(origin) and not freed.is_closed():
                     return freed
                 await self._discard(freed)
 
@@ -352,6 +352,7 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         if (
             not self._closed
             and connection.is_idle()
+            and not connection.is_closed()  # a failed connect counts as idle in httpcore
             and (self._waiters or self._max_idle is None or len(self._idle) < self._max_idle)
         ):
             if not self._wake(connection):

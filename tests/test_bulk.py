@@ -205,7 +205,7 @@ def test_public_names_and_defaults() -> None:
     assert CancelOutcome.__module__ == "kwikpaisa"
     assert "CancelOutcome" in kwikpaisa.__all__
     signature = inspect.signature(kwikpaisa.AsyncOrders.cancel_many)
-    assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY == 8
+    assert signature.parameters["concurrency"].default == DEFAULT_CONCURRENCY == 32
     assert set(OUTCOMES) - FINAL_OUTCOMES == {"failed"}
 
 
