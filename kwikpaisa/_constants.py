@@ -24,11 +24,11 @@ MAX_RETRY_DELAY = 8.0
 # A Retry-After header is honoured up to this many seconds; longer waits are capped.
 MAX_RETRY_AFTER = 60.0
 
-# Connection pool of each client: connections open at most, and kept open while idle
-# (as many as a batch at the command line's largest concurrency uses, so a batch does
-# not close connections between orders only to open them again).
+# Connection pool of each client: connections open at most, and kept open while idle (all
+# of them, so one batch after another does not reopen connections; an idle connection is
+# closed after httpx's keep-alive expiry, 5 s).
 DEFAULT_MAX_CONNECTIONS = 100
-DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 64
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 100
 
 # Orders in flight at once in a batch (orders.cancel_many, kwikpaisa cancel --from). At 32
 # the client reaches about 90 % of the ideal against 20 ms of latency and about one core's

@@ -221,7 +221,8 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         self._max_idle = limits.max_keepalive_connections
         self._keepalive_expiry = limits.keepalive_expiry
         self._backend = _CoalescingBackend()
-        self._idle: list[httpcore.AsyncHTTPConnection] = []  # the last freed on top
+        # Idle connections: the last freed at the right (taken first), the oldest at the left.
+        self._idle: deque[httpcore.AsyncHTTPConnection] = deque()
         self._connections: set[httpcore.AsyncHTTPConnection] = set()  # idle and in use
         self._waiters: deque[asyncio.Future[httpcore.AsyncHTTPConnection | None]] = deque()
         self._closed = False
@@ -357,6 +358,11 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         ):
             if not self._wake(connection):
                 self._idle.append(connection)
+                # The least recently used is the first to expire: close it once it has.
+                oldest = self._idle[0]
+                if oldest is not connection and oldest.has_expired():
+                    self._idle.popleft()
+                    await self._discard(oldest)
             return
         await self._discard(connection)
 
@@ -377,7 +383,9 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close every connection; requests still waiting for one fail."""
         self._closed = True
-        connections, self._connections, self._idle = list(self._connections), set(), []
+        connections = list(self._connections)
+        self._connections.clear()
+        self._idle.clear()
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
