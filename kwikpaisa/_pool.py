@@ -196,6 +196,11 @@ class _ResponseStream(httpx.AsyncByteStream):
                 await self._pool._release(connection)
 
 
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(httpx.PoolTimeout("no connection was free within the pool timeout"))
+
+
 class AsyncPoolTransport(httpx.AsyncBaseTransport):
     """An httpx async transport that gives each request in flight a connection of its own.
 
@@ -319,15 +324,17 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         self, pool_timeout: float | None
     ) -> httpcore.AsyncHTTPConnection | None:
         """Wait until a connection is freed (returned) or room is made (``None``)."""
-        waiter: asyncio.Future[httpcore.AsyncHTTPConnection | None]
-        waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[httpcore.AsyncHTTPConnection | None] = loop.create_future()
         self._waiters.append(waiter)
+        # A timer handle rather than asyncio.timeout(): in a batch larger than the pool
+        # every request waits here once, so the wait is kept cheap.
+        expiry = None if pool_timeout is None else loop.call_later(pool_timeout, _expire, waiter)
         try:
-            async with asyncio.timeout(pool_timeout):
-                return await waiter
-        except BaseException as exc:
+            return await waiter
+        except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                # Our turn came as we gave up: pass it on.
+                # Our turn came as we were cancelled: pass it on.
                 freed = waiter.result()
                 if freed is not None:
                     await self._release(freed)
@@ -335,9 +342,10 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
                     self._wake(None)
             else:
                 waiter.cancel()
-            if isinstance(exc, TimeoutError):
-                raise httpx.PoolTimeout("no connection was free within the pool timeout") from None
             raise
+        finally:
+            if expiry is not None:
+                expiry.cancel()
 
     def _wake(self, freed: httpcore.AsyncHTTPConnection | None) -> bool:
         """Hand ``freed`` (or room for a new connection) to the first waiter, if any."""
