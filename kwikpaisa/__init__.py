@@ -40,7 +40,9 @@ from .resources.orders import AsyncOrders as AsyncOrders
 from .resources.orders import Orders as Orders
 
 if TYPE_CHECKING:
-    # Loaded on first use (see __getattr__): the batch engine brings in asyncio.
+    # Loaded on first use (see __getattr__): the batch engine brings in asyncio, and
+    # DefaultAioHttpClient brings in aiohttp (the optional ``aiohttp`` extra).
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._bulk import CancelOutcome as CancelOutcome
     from ._bulk import StatusOutcome as StatusOutcome
 
@@ -58,6 +60,7 @@ __all__ = [
     "ConflictError",
     "CreatedOrder",
     "Customer",
+    "DefaultAioHttpClient",
     "Environment",
     "KwikPaisa",
     "KwikPaisaError",
@@ -103,6 +106,13 @@ def __getattr__(name: str) -> object:
         outcome_type.__module__ = __name__
         globals()[name] = outcome_type
         return outcome_type
+    if name == "DefaultAioHttpClient":
+        # Imported on first use, so a bare ``import kwikpaisa`` does not load aiohttp.
+        from ._aiohttp import DefaultAioHttpClient
+
+        DefaultAioHttpClient.__module__ = __name__
+        globals()[name] = DefaultAioHttpClient
+        return DefaultAioHttpClient
     # ``kwikpaisa.webhooks`` after a bare ``import kwikpaisa``: loaded on first use.
     if name == "webhooks":
         import importlib

@@ -174,7 +174,15 @@ class _BaseClient:
             raise ConfigurationError("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._transport = transport
-        return http_client if http_client is not None else cls(**self._client_args(transport))
+        if http_client is not None:
+            return http_client
+        args = self._client_args(transport)
+        if cls is httpx.AsyncClient and transport is None:
+            # Our own async client sends through a pool that scales with concurrency.
+            from ._pool import AsyncPoolTransport
+
+            args["transport"] = AsyncPoolTransport(verify=self._verify, limits=args["limits"])
+        return cls(**args)
 
     def _prepare(
         self,

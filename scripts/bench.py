@@ -19,10 +19,13 @@ Sections (``--only`` picks some):
 socket       sequential cancels, ``KwikPaisa`` vs raw ``httpx.Client``, over loopback.
 inprocess    the same pair over the emulator's in-process transport: the SDK's own
              cost per call, in microseconds (CPU time of this process; wall shown too).
-concurrency  1,000 cancels through ``AsyncKwikPaisa`` (asyncio.gather + semaphore, and
-             ``orders.cancel_many``) at concurrency 1, 8, 32, 128, with 20 ms service
-             latency; raw ``httpx.AsyncClient`` and a no-httpx asyncio-streams client
-             alongside for reference.
+concurrency  1,000 cancels at concurrency 1, 8, 32, 64, 128, with 20 ms service latency:
+             raw ``aiohttp`` (the reference every figure is divided by: what a user
+             would otherwise reach for), ``AsyncKwikPaisa`` (asyncio.gather + semaphore,
+             and ``orders.cancel_many``), ``cancel_many`` through
+             ``kwikpaisa.DefaultAioHttpClient`` (the ``aiohttp`` extra), ``kwikpaisa
+             cancel --from FILE`` (8 to 64; the rate it reports), raw
+             ``httpx.AsyncClient``, and a no-httpx asyncio-streams client.
 import       ``python -c "import kwikpaisa"`` vs ``python -c "import httpx"``, whole
              processes, bytecode cached for both (in a scratch PYTHONPYCACHEPREFIX).
 memory       RSS of this process before and after 20,000 calls on one client.
@@ -48,6 +51,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -64,14 +68,29 @@ API_KEY = "pk_test_bench"
 SECRET_KEY = "sk_test_bench"  # the emulator's throwaway key for this run
 IN_PROCESS_URL = "http://emulator.localhost"
 CANCEL_PATH = "/api/v3/pg/order/cancel"
-CONCURRENCY_LEVELS = (1, 8, 32, 128)
+CONCURRENCY_LEVELS = (1, 8, 32, 64, 128)
+CLI_LEVELS = (8, 32, 64)  # the command line takes --concurrency up to 64
+# The concurrency section's clients, in the order the table lists them.
+CONCURRENCY_SIDES = (
+    ("aiohttp_raw", "raw aiohttp (reference)"),
+    ("sdk_gather", "AsyncKwikPaisa gather"),
+    ("sdk_cancel_many", "AsyncKwikPaisa cancel_many"),
+    ("cli", "kwikpaisa cancel --from FILE"),
+    ("sdk_aiohttp_extra", "cancel_many, DefaultAioHttpClient"),
+    ("raw_gather", "raw httpx.AsyncClient"),
+    ("streams_floor", "asyncio streams, no httpx"),
+)
 LATENCY = 0.020
 
 # Targets: (key in results, comparison, limit, what the table shows).
 TARGETS = {
     "socket_ratio": ("<=", 1.10, "SDK / raw per call over a socket (wall time)"),
     "inprocess_overhead_us": ("<=", 60.0, "SDK minus raw per call in-process (CPU µs)"),
-    "concurrency32_fraction": (">=", 0.70, "AsyncKwikPaisa at concurrency 32, of ideal"),
+    "cancel_many32_vs_aiohttp": (">=", 0.70, "orders.cancel_many at concurrency 32 / raw aiohttp"),
+    "cli32_vs_aiohttp": (">=", 0.70, "kwikpaisa cancel --from FILE at 32 / raw aiohttp"),
+    "aiohttp_extra32_vs_aiohttp": (">=", 0.90, "cancel_many, DefaultAioHttpClient, 32 / aiohttp"),
+    "scaling_64_over_32": (">=", 1.0, "cancel_many cancels/s at concurrency 64 / at 32"),
+    "scaling_128_over_64": (">=", 1.0, "cancel_many cancels/s at concurrency 128 / at 64"),
     "import_ratio": ("<=", 1.25, "import kwikpaisa / import httpx (process)"),
     "rss_growth_mb": ("<", 5.0, "RSS growth over the memory run (MB)"),
     "signing_linearity": ("<=", 1.50, "signing ns/byte at 1 MB / at 10 KB"),
@@ -340,6 +359,8 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
 
     n = sizes.concurrency_calls
     secret = SECRET_KEY.encode()
+    have_aiohttp = importlib.util.find_spec("aiohttp") is not None
+    have_extra = importlib.util.find_spec("httpx_aiohttp") is not None
     emu.set_latency(LATENCY)
 
     async def gather_limited(
@@ -354,34 +375,71 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         return await asyncio.gather(*(limited(oid) for oid in ids))
 
     async def level(concurrency: int) -> dict[str, Any]:
-        kp = AsyncKwikPaisa(API_KEY, SECRET_KEY, base_url=emu.base_url)
-        raw = httpx.AsyncClient(timeout=30.0)
+        closers: list[Callable[[], Any]] = []
+        sides: dict[str, Callable[[list[str]], Any]] = {}
 
-        async def sdk_gather(ids: list[str]) -> int:
+        if have_aiohttp:
+            import aiohttp
+
+            session = aiohttp.ClientSession()
+            closers.append(session.close)
+
+            async def aiohttp_raw(ids: list[str]) -> float:
+                one = functools.partial(raw_aiohttp_cancel, session, emu.cancel_url, secret=secret)
+                return len(await gather_limited(ids, concurrency, one))
+
+            sides["aiohttp_raw"] = aiohttp_raw
+
+        kp = AsyncKwikPaisa(API_KEY, SECRET_KEY, base_url=emu.base_url)
+        closers.append(kp.close)
+
+        async def sdk_gather(ids: list[str]) -> float:
             return len(await gather_limited(ids, concurrency, kp.orders.cancel))
 
-        async def sdk_many(ids: list[str]) -> int:
+        async def sdk_many(ids: list[str]) -> float:
             outcomes = await kp.orders.cancel_many(ids, concurrency=concurrency)
             return sum(1 for o in outcomes if o.outcome == "cancelled")
 
-        async def raw_gather(ids: list[str]) -> int:
+        sides["sdk_gather"] = sdk_gather
+        sides["sdk_cancel_many"] = sdk_many
+
+        if have_extra:
+            from kwikpaisa import DefaultAioHttpClient
+
+            aio_client = DefaultAioHttpClient()
+            closers.append(aio_client.aclose)
+            kp_aio = AsyncKwikPaisa(
+                API_KEY, SECRET_KEY, base_url=emu.base_url, http_client=aio_client
+            )
+
+            async def sdk_aiohttp(ids: list[str]) -> float:
+                outcomes = await kp_aio.orders.cancel_many(ids, concurrency=concurrency)
+                return sum(1 for o in outcomes if o.outcome == "cancelled")
+
+            sides["sdk_aiohttp_extra"] = sdk_aiohttp
+
+        if concurrency in CLI_LEVELS:
+            sides["cli"] = functools.partial(cli_cancel, emu, concurrency)
+
+        raw = httpx.AsyncClient(timeout=30.0)
+        closers.append(raw.aclose)
+
+        async def raw_gather(ids: list[str]) -> float:
             return len(
                 await gather_limited(
                     ids, concurrency, lambda oid: raw_acancel(raw, emu.cancel_url, oid, secret)
                 )
             )
 
-        sides: dict[str, Callable[[list[str]], Any]] = {
-            "sdk_gather": sdk_gather,
-            "sdk_cancel_many": sdk_many,
-            "raw_gather": raw_gather,
-            "streams_floor": functools.partial(streams_cancel, emu, concurrency, secret),
-        }
+        sides["raw_gather"] = raw_gather
+        sides["streams_floor"] = functools.partial(streams_cancel, emu, concurrency, secret)
+
         figures: dict[str, list[float]] = {name: [] for name in sides}
         try:
             warm = min(max(concurrency, 8), n)
             for name, side in sides.items():  # warm-up: open the pools
-                await side(emu.seed(warm, f"warm-{name}-{concurrency}"))
+                if name != "cli":  # a new process each run: nothing to warm
+                    await side(emu.seed(warm, f"warm-{name}-{concurrency}"))
             names = list(sides)
             # At concurrency 1 a run is n x latency long and has nothing to average out.
             rounds = 1 if concurrency == 1 else sizes.concurrency_rounds
@@ -392,17 +450,26 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
                     start = time.perf_counter()
                     done = await sides[name](ids)
                     elapsed = time.perf_counter() - start
+                    if name == "cli":  # the rate the command reports: start-up excluded
+                        figures[name].append(done)
+                        continue
                     if done != n:
                         raise RuntimeError(f"{name}: {done} of {n} cancels returned")
                     figures[name].append(n / elapsed)
         finally:
-            await kp.close()
-            await raw.aclose()
+            for close in closers:
+                await close()
         ideal = concurrency / LATENCY
         out: dict[str, Any] = {"ideal_per_s": ideal}
+        reference = figures.get("aiohttp_raw")
         for name, values in figures.items():
             s = summarise(values)
             out[name] = {"per_s": s, "fraction": s["median"] / ideal}
+            if reference:
+                # Paired with the aiohttp run of the same round, as the other sections pair.
+                ratios = summarise([a / b for a, b in zip(values, reference, strict=True)])
+                out[name]["vs_aiohttp"] = ratios["median"]
+                out[name]["vs_aiohttp_per_round"] = ratios
         return out
 
     async def run_all() -> dict[str, Any]:
@@ -417,8 +484,44 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         "latency_s": LATENCY,
         "rounds": sizes.concurrency_rounds,
         "sniffio_installed": importlib.util.find_spec("sniffio") is not None,
+        "aiohttp_installed": have_aiohttp,
+        "aiohttp_extra_installed": have_extra,
         "levels": levels,
     }
+
+
+async def raw_aiohttp_cancel(session: Any, url: str, order_id: str, *, secret: bytes) -> Any:
+    """The raw cancel with aiohttp: the same body, signing and checks as the httpx one."""
+    body = raw_body(order_id)
+    async with session.post(url, data=body, headers=raw_headers(body, secret)) as response:
+        data = json.loads(await response.read())
+        raw_check(response.status, data)
+    return data
+
+
+async def cli_cancel(emu: EmulatorProcess, concurrency: int, ids: list[str]) -> float:
+    """``kwikpaisa cancel --from FILE`` in a child process; the orders/s it reports."""
+    with tempfile.TemporaryDirectory(prefix="kwikpaisa-bench-cli-") as tmp:
+        path = Path(tmp) / "orders.txt"
+        path.write_text("\n".join(ids) + "\n", encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KWIKPAISA_")}
+        env |= {
+            "KWIKPAISA_API_KEY": API_KEY,
+            "KWIKPAISA_SECRET_KEY": SECRET_KEY,
+            "KWIKPAISA_BASE_URL": emu.base_url,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kwikpaisa", "cancel", "--from", str(path),
+            "--concurrency", str(concurrency), "--no-progress",
+            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await process.communicate()
+    summary = err.decode()
+    cancelled = re.search(r"^\s*cancelled\s+(\d+)", summary, re.MULTILINE)
+    rate = re.search(r"^kwikpaisa: \d+ orders? in [\d.]+ s \((\d+) orders/s\)", summary, re.M)
+    if process.returncode != 0 or not cancelled or int(cancelled[1]) != len(ids) or not rate:
+        raise RuntimeError(f"kwikpaisa cancel --from failed ({process.returncode}): {summary}")
+    return float(rate[1])
 
 
 async def streams_cancel(
@@ -670,9 +773,25 @@ def headline(results: dict[str, Any]) -> dict[str, float | None]:
     if "inprocess" in results:
         values["inprocess_overhead_us"] = results["inprocess"]["cpu"]["overhead_us"]
     if "concurrency" in results:
-        values["concurrency32_fraction"] = results["concurrency"]["levels"]["32"]["sdk_gather"][
-            "fraction"
-        ]
+        levels = results["concurrency"]["levels"]
+        at32 = levels.get("32", {})
+        for key, side in (
+            ("cancel_many32_vs_aiohttp", "sdk_cancel_many"),
+            ("cli32_vs_aiohttp", "cli"),
+            ("aiohttp_extra32_vs_aiohttp", "sdk_aiohttp_extra"),
+        ):
+            values[key] = at32.get(side, {}).get("vs_aiohttp")
+
+        def per_s(level: str) -> float | None:
+            side = levels.get(level, {}).get("sdk_cancel_many")
+            return None if side is None else side["per_s"]["median"]
+
+        for key, high, low in (
+            ("scaling_64_over_32", "64", "32"),
+            ("scaling_128_over_64", "128", "64"),
+        ):
+            a, b = per_s(high), per_s(low)
+            values[key] = None if a is None or not b else a / b
     if "import" in results:
         values["import_ratio"] = results["import"]["ratio"]
     if "memory" in results:
@@ -784,19 +903,17 @@ def render(results: dict[str, Any], smoke: bool) -> str:
         c = results["concurrency"]
         rows: list[Sequence[str]] = []
         for level, data in c["levels"].items():
-            for name, label in (
-                ("sdk_gather", "AsyncKwikPaisa gather"),
-                ("sdk_cancel_many", "AsyncKwikPaisa cancel_many"),
-                ("raw_gather", "raw httpx.AsyncClient"),
-                ("streams_floor", "asyncio streams, no httpx"),
-            ):
+            for name, label in CONCURRENCY_SIDES:
+                if name not in data:
+                    continue
                 d = data[name]
+                ratio = d.get("vs_aiohttp")
                 rows.append(
                     [
                         level,
                         label,
                         f"{d['per_s']['median']:.0f}",
-                        f"{data['ideal_per_s']:.0f}",
+                        "-" if ratio is None else f"{ratio:.2f}",
                         f"{d['fraction'] * 100:.0f}%",
                         fmt_spread(d["per_s"]),
                     ]
@@ -804,18 +921,31 @@ def render(results: dict[str, Any], smoke: bool) -> str:
         table(
             f"3. Concurrency: {c['calls']} cancels per run, {c['latency_s'] * 1000:.0f} ms service "
             f"latency, {c['rounds']} round(s) (1 at concurrency 1); emulator in a child process",
-            ["conc.", "client", "cancels/s", "ideal/s", "of ideal", "spread"],
+            ["conc.", "client", "cancels/s", "/ aiohttp", "of ideal", "spread"],
             rows,
         )
         lines.append(
-            "   'asyncio streams, no httpx' is a reference: hand-written HTTP/1.1 on one "
-            "connection per"
+            "   / aiohttp: median of per-round ratios to raw aiohttp in the same round (the "
+            "reference); of ideal:"
         )
-        lines.append("   concurrent request, showing what the emulator itself can serve.")
+        lines.append(
+            "   share of concurrency / latency. The command line's figure is the orders/s it "
+            "reports (its"
+        )
+        lines.append(
+            "   process start-up excluded). 'asyncio streams, no httpx' is hand-written HTTP/1.1, "
+            "one connection"
+        )
+        lines.append("   per request in flight: about what the emulator itself can serve.")
+        if not c["aiohttp_installed"] or not c["aiohttp_extra_installed"]:
+            lines.append(
+                "   aiohttp or httpx-aiohttp is not installed (pip install -e '.[dev]'): "
+                "their rows and ratios are missing."
+            )
         lines.append(
             "   sniffio is "
-            + ("installed" if c["sniffio_installed"] else "NOT installed")
-            + ": without it httpcore retries a failing `import sniffio` on every pool lock"
+            + ("installed" if c["sniffio_installed"] else "not installed (as in a plain install)")
+            + ": without it httpcore retries a failing `import sniffio` on each lock."
         )
     if "import" in results:
         s = results["import"]
