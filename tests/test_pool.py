@@ -193,8 +193,11 @@ def test_concurrent_cancel_many_through_the_pool_gets_every_outcome(
 
     outcomes, transport = asyncio.run(go())
     assert isinstance(transport, AsyncPoolTransport)  # the SDK's own client uses the pool
-    by_id = {o.order_id: o for o in outcomes}  # type: ignore[attr-defined]
-    assert len(outcomes) == len(batch) - 1  # the repeated id is cancelled once
+    assert len(outcomes) == len(batch)  # one outcome per id given, in input order
+    repeat = outcomes[len(ids) + 3]
+    assert repeat.outcome == "duplicate"  # type: ignore[attr-defined]
+    assert repeat.duplicate_of == 0  # type: ignore[attr-defined]
+    by_id = {o.order_id: o for o in outcomes if o.outcome != "duplicate"}  # type: ignore[attr-defined]
     assert all(by_id[oid].outcome == "cancelled" for oid in ids)
     assert all(emu.cancel_count(oid) == 1 for oid in ids)
     assert by_id["ord_paid"].outcome == "not_cancellable"
