@@ -19,6 +19,7 @@ from ._operation import Operation
 from ._response import interpret_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 from .errors import APIConnectionError, APITimeoutError, KwikPaisaError
+from .signing import MaskedHeaders
 
 __all__ = ["Call", "Step"]
 
@@ -65,6 +66,7 @@ class Call(Generic[R]):
     """Tracks one call: attempts made, and whether KwikPaisa may already have acted."""
 
     __slots__ = (
+        "_subject",
         "attempt_timeout",
         "attempts",
         "deadline",
@@ -73,7 +75,6 @@ class Call(Generic[R]):
         "operation",
         "order_id",
         "request",
-        "subject",
         "total_timeout",
         "url",
     )
@@ -92,8 +93,7 @@ class Call(Generic[R]):
         self.operation = operation
         self.order_id = order_id
         """The order the call is about (``None`` for ``kp.post``)."""
-        self.subject = subject if subject is not None else f"order {order_id!r}"
-        """What messages say the call is about: ``order 'ord_1'``, or a method and path."""
+        self._subject = subject
         self.max_retries = max_retries
         self.url = url
         """Where the request is sent (named by connection errors)."""
@@ -103,11 +103,17 @@ class Call(Generic[R]):
         self.request: httpx.Request | None = None
         """The request being sent (attached to errors)."""
         self.attempt_timeout: dict[str, float | None] = {}
-        """The per-attempt timeout (httpx's form), before ``total_timeout`` shortens it."""
+        """With ``total_timeout``: the per-attempt timeout (httpx's form) before the time
+        left shortens it."""
         self.attempts = 0
         self.may_have_reached = False
         """True once an attempt may have been processed by KwikPaisa without us
         learning the outcome (a timeout after sending, a broken connection, a 5xx)."""
+
+    @property
+    def subject(self) -> str:
+        """What messages say the call is about: ``order 'ord_1'``, or a method and path."""
+        return self._subject if self._subject is not None else f"order {self.order_id!r}"
 
     def start_attempt(self) -> int:
         self.attempts += 1
@@ -132,10 +138,17 @@ class Call(Generic[R]):
 
     # -- decisions ----------------------------------------------------------------
 
-    def parse_success(self, content: bytes, body: Any) -> Any:
+    def parse_success(self, body: Any) -> Any:
         """The generated response model of a success (the JSON body for ``kp.post``)."""
-        endpoint = self.operation.endpoint
-        return body if endpoint is None else parse_success(endpoint, content)
+        model = self.operation.response_model
+        return body if model is None else parse_success(model, body)
+
+    def masked_request(self) -> httpx.Request | None:
+        """The request being sent, for an error: its text forms mask ``X-SIGNATURE``."""
+        request = self.request
+        if request is not None and not isinstance(request.headers, MaskedHeaders):
+            request.headers = MaskedHeaders(request.headers)
+        return request
 
     def _retry_or(
         self, error: KwikPaisaError, retry_after: float | None = None, *, rate_limited: bool = False
@@ -166,11 +179,9 @@ class Call(Generic[R]):
         status_code: int,
         headers: httpx.Headers,
         content: bytes,
-        *,
-        request: httpx.Request | None = None,
     ) -> Step[R]:
         """Decide what a complete HTTP answer means."""
-        outcome = interpret_response(self, status_code, headers, content, request=request)
+        outcome = interpret_response(self, status_code, headers, content)
         if outcome.result is not None:
             return Step(result=outcome.result)
         error = outcome.error
@@ -262,7 +273,7 @@ class Call(Generic[R]):
             order_id=self.order_id,
             attempts=self.attempts,
             request_url=self.url,
-            request=self.request,
+            request=self.masked_request(),
         )
 
     def _connection_error(
@@ -274,7 +285,7 @@ class Call(Generic[R]):
             order_id=self.order_id,
             attempts=self.attempts,
             request_url=self.url,
-            request=self.request,
+            request=self.masked_request(),
         )
 
     def _after(self) -> str:

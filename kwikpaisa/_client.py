@@ -36,7 +36,7 @@ from ._version import __version__
 from .errors import ConfigurationError
 from .resources.orders import AsyncOrders, Orders
 from .resources.raw import post_operation, validate_post
-from .signing import CANONICAL_BODY_EXTENSION, MaskedHeaders, SigningAuth, canonical_payload
+from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
     import kwikpaisa_generated
@@ -222,9 +222,9 @@ class _BaseClient:
             timeout=self.timeout if timeout is None else _make_timeout(timeout),
             extensions={CANONICAL_BODY_EXTENSION: True},
         )
-        request.headers = MaskedHeaders(request.headers)
         call.request = request
-        call.attempt_timeout = dict(request.extensions["timeout"])
+        if limit is not None:
+            call.attempt_timeout = dict(request.extensions["timeout"])
         return call, request
 
     def _fit_attempt(self, call: Call[R], request: httpx.Request) -> Step[R] | None:
@@ -269,9 +269,7 @@ class _BaseClient:
             return call.on_redirect(response.status_code, response.headers.get("location"))
         if body is None:
             return call.on_too_large(MAX_RESPONSE_BYTES)
-        return call.on_response(
-            response.status_code, response.headers, body, request=response.request
-        )
+        return call.on_response(response.status_code, response.headers, body)
 
     def _forked(self) -> bool:
         """True (once) in a child process that inherited this client from its parent."""

@@ -1,8 +1,8 @@
 """The facade's one link to the generated client (``kwikpaisa_generated``).
 
-The generated endpoint module of an operation builds its request (method, path,
-JSON body from the generated request model) and parses its success answer into the
-generated response model. The generated package loads on the first call, so a bare
+The generated endpoint module of an operation builds its request (method, path, JSON
+body from the generated request model), and the generated response model reads its
+success answer. The generated package loads on the first call, so a bare
 ``import kwikpaisa`` stays light.
 """
 
@@ -14,7 +14,6 @@ from types import ModuleType
 from typing import Any
 
 import attrs
-import httpx
 
 __all__ = [
     "build_request_parts",
@@ -38,14 +37,6 @@ def _model_class(name: str) -> Any:
     return getattr(importlib.import_module(f"{_PACKAGE}.models"), name)
 
 
-@functools.cache
-def _parsing_client() -> Any:
-    from kwikpaisa_generated import Client
-
-    # Only read for its raise_on_unexpected_status: undocumented statuses parse to None.
-    return Client(base_url="", raise_on_unexpected_status=False)
-
-
 def build_request_parts(
     endpoint: str, body_model: str, fields: dict[str, Any]
 ) -> tuple[str, str, Any]:
@@ -56,20 +47,39 @@ def build_request_parts(
     return str(kwargs["method"]).upper(), str(kwargs["url"]), kwargs["json"]
 
 
-def parse_success(endpoint: str, content: bytes) -> Any:
-    """The generated response model of a success answer (HTTP 200) with this body.
+def parse_success(response_model: str, body: Any) -> Any:
+    """The generated response model read from a success answer's parsed JSON ``body``.
 
-    Raises ``ValueError``/``TypeError``/``KeyError`` when the body does not fit the model.
+    Raises ``ValueError``/``TypeError``/``KeyError``/``AttributeError`` when the body does
+    not fit the model.
     """
-    response = httpx.Response(200, content=content)
-    return endpoint_module(endpoint)._parse_response(client=_parsing_client(), response=response)
+    return _model_class(response_model).from_dict(body)
+
+
+_UNSET_TYPE: type | None = None
 
 
 def given(value: Any) -> Any:
     """``value``, or ``None`` where the generated model left it ``UNSET`` (absent)."""
-    from kwikpaisa_generated.types import Unset
+    global _UNSET_TYPE
+    if _UNSET_TYPE is None:
+        from kwikpaisa_generated.types import Unset
 
-    return None if isinstance(value, Unset) else value
+        _UNSET_TYPE = Unset
+    return None if type(value) is _UNSET_TYPE else value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(model: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(model)
+    if names is None:
+        fields = attrs.fields(model)
+        names = _FIELD_NAMES[model] = tuple(
+            f.name for f in fields if f.name != "additional_properties"
+        )
+    return names
 
 
 def return_data(parsed: Any) -> dict[str, Any]:
@@ -78,6 +88,8 @@ def return_data(parsed: Any) -> dict[str, Any]:
     data = given(parsed.return_data)
     if data is None:
         return {}
-    values = {field.name: given(getattr(data, field.name)) for field in attrs.fields(type(data))}
-    values.pop("additional_properties", None)
-    return {name: value for name, value in values.items() if value is not None}
+    return {
+        name: value
+        for name in _field_names(type(data))
+        if (value := given(getattr(data, name))) is not None
+    }

@@ -1,9 +1,9 @@
 """What the one request path needs to know about an operation: data, not code.
 
-An :class:`Operation` names its generated endpoint (which builds the request and
-parses the answer), how messages speak of it, which error classes refine the
-HTTP ones, whether a retry after a lost answer is safe, and how a parsed success
-becomes the facade's typed result.
+An :class:`Operation` names its generated endpoint (which builds the request) and
+response model (which reads the success answer), how messages speak of it, which
+error classes refine the HTTP ones, whether a retry after a lost answer is safe, and
+how a parsed success becomes the facade's typed result.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ class Operation(Generic[R]):
     :meth:`KwikPaisa.post`, which sends a path and body as given."""
     body_model: str | None
     """The generated request model's class name (``"CancelOrderRequest"``)."""
+    response_model: str | None
+    """The generated model of the success answer (``"CancelOrderResponse"``), the one the
+    endpoint's ``_parse_response`` gives for HTTP 200."""
     wording: Wording
     retry_lost: bool
     """True when repeating a request whose answer was lost (a timeout after sending, a

@@ -161,7 +161,6 @@ def interpret_response(
     headers: Mapping[str, str],
     content: bytes,
     *,
-    request: httpx.Request | None = None,
     now: Callable[[], float] = time.time,
 ) -> Interpretation[R]:
     """Turn one HTTP answer into the operation's typed result or an ``APIError``.
@@ -174,7 +173,7 @@ def interpret_response(
     body = parse_body(content)
     if 200 <= status_code < 300 and _is_success(body):
         try:
-            parsed = call.parse_success(content, body)
+            parsed = call.parse_success(body)
         except (TypeError, ValueError, KeyError, AttributeError):
             parsed = _UNREADABLE
         if parsed is not _UNREADABLE:
@@ -216,6 +215,7 @@ def interpret_response(
         )
     if call.attempts > 1:
         message += f" (after {call.attempts} attempts)"
+    request = call.masked_request()
     error = cls(
         message,
         status_code=status_code,

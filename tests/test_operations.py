@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kwikpaisa import AsyncOrders, Orders
@@ -16,6 +17,7 @@ from kwikpaisa._operation import Operation
 from kwikpaisa.resources import orders
 from kwikpaisa.signing import canonical_payload
 from kwikpaisa.testing import Emulator
+from kwikpaisa_generated import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = json.loads((ROOT / "generated" / "openapi.json").read_text())
@@ -51,6 +53,10 @@ def test_each_operation_follows_the_guide(path: str, method: str, endpoint: str)
     assert operation.body_model is not None
     assert hasattr(models, operation.body_model)
     assert set(inspect.signature(module.sync_detailed).parameters) == {"client", "body"}
+    # The success is read by the model the endpoint itself gives for HTTP 200.
+    success = httpx.Response(200, json={"status": "success", "return_data": {}})
+    parsed = module._parse_response(client=Client(base_url=""), response=success)
+    assert type(parsed).__name__ == operation.response_model
     # One method on each resource class; the async one is a coroutine function.
     assert callable(getattr(Orders, operation.name))
     assert inspect.iscoroutinefunction(getattr(AsyncOrders, operation.name))

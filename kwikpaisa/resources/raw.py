@@ -27,6 +27,7 @@ def _operation(idempotent: bool) -> Operation[dict[str, Any]]:
         name="post",
         endpoint=None,
         body_model=None,
+        response_model=None,
         wording=Wording(
             to_do="{subject}",
             the_call="{subject}",
