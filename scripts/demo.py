@@ -1,9 +1,10 @@
 """`make demo`: the main job against the bundled emulator, over a real loopback socket.
 
-Starts `kwikpaisa emulator` in its own process (as you would in a terminal), cancels
-a seeded order through the SDK, shows how a missing order (404) and an order that
-cannot be cancelled (409) read, then cancels a batch from a file with a journal and
-reruns it.
+Starts `kwikpaisa emulator` in its own process (as you would in a terminal), then walks
+a hosted checkout through the SDK: creates an order, pays it on the emulator's checkout
+page (the form a customer's browser submits), verifies it with the status API, and
+cancels an abandoned one. It shows how a missing order (404) and an order that cannot be
+cancelled (409) read, then cancels a batch from a file with a journal and reruns it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
-from kwikpaisa import KwikPaisa, KwikPaisaError
+import httpx
+
+from kwikpaisa import Customer, KwikPaisa, KwikPaisaError
+
+CUSTOMER = Customer(name="Ajay", email="ajay@example.com", phone="9876543210")
 
 BULK_ORDERS = [f"ord_bulk_{n:02d}" for n in range(1, 41)]
 ORDERS = [
@@ -52,6 +58,7 @@ def main() -> int:
     proc, base_url = start_emulator()
     try:
         with KwikPaisa("pk_test_emulator", "sk_test_emulator", base_url=base_url) as kp:
+            hosted_checkout(kp)
             show("Cancel an unpaid order")
             print(">>> kp.orders.cancel('ord_demo_1')")
             order = kp.orders.cancel("ord_demo_1")
@@ -75,6 +82,37 @@ def main() -> int:
         proc.communicate(timeout=20)
     show("Done: the emulator stopped cleanly" if proc.returncode == 0 else "Emulator exit code")
     return 0 if proc.returncode == 0 else 1
+
+
+def hosted_checkout(kp: KwikPaisa) -> None:
+    """Create, pay on the checkout page, verify; create another and cancel it unpaid."""
+    show("Hosted checkout: create an order and send the customer to its payment link")
+    print(">>> kp.orders.create(order_id='ord_shop_1', amount=Decimal('105.00'), ...)")
+    created = kp.orders.create(
+        order_id="ord_shop_1",
+        amount=Decimal("105.00"),
+        service_type="DIGITAL",
+        customer=CUSTOMER,
+        return_url="https://merchant.example/return",
+    )
+    print(f"{created!r}")
+    assert created.payment_link is not None
+    show("The customer pays on the checkout page (what the browser's Pay button posts)")
+    paid = httpx.post(created.payment_link, data={"method": "UPI", "action": "pay"})
+    print(f"POST {created.payment_link} -> {paid.status_code} {paid.headers.get('location')}")
+    show("Back on return_url: verify with the status API, never the redirect")
+    print(">>> kp.orders.status('ord_shop_1')")
+    print(f"{kp.orders.status('ord_shop_1')!r}")
+    show("An abandoned checkout: cancel it so it can no longer be paid")
+    kp.orders.create(
+        order_id="ord_shop_2",
+        amount="49.50",
+        service_type="DIGITAL",
+        customer=CUSTOMER,
+        return_url="https://merchant.example/return",
+    )
+    print(">>> kp.orders.cancel('ord_shop_2')")
+    print(f"{kp.orders.cancel('ord_shop_2')!r}")
 
 
 def run_bulk(base_url: str) -> None:

@@ -16,6 +16,11 @@ def test_demo_runs_against_the_emulator_process() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "KwikPaisa emulator listening on http://127.0.0.1:" in out
+    assert "CreatedOrder(order_id='ord_shop_1', status='UN_PAID', payment_link='http://" in out
+    assert "-> 303 https://merchant.example/return?order_id=ord_shop_1&status=PAID" in out
+    assert "Order(order_id='ord_shop_1'" in out
+    assert "status='PAID', payment_method='UPI'" in out
+    assert "CancelledOrder(order_id='ord_shop_2', status='CANCELLED'" in out
     assert "CancelledOrder(order_id='ord_demo_1', status='CANCELLED'" in out
     assert "OrderNotFoundError: KwikPaisa has no order 'ord_missing'" in out
     assert "Order 'ord_paid' cannot be cancelled: it is already paid" in out
