@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 import httpx
 
@@ -91,7 +91,10 @@ def _check_total_timeout(total_timeout: object) -> float | None:
 class _BaseClient:
     """Settings and pure request/response logic shared by both clients."""
 
+    _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     _http: httpx.Client | httpx.AsyncClient
+    _low_level_http: httpx.Client | httpx.AsyncClient | None
+    _low_level_client: kwikpaisa_generated.Client | None
 
     def __init__(
         self,
@@ -174,15 +177,45 @@ class _BaseClient:
             raise ConfigurationError("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._transport = transport
-        if http_client is not None:
-            return http_client
-        args = self._client_args(transport)
-        if cls is httpx.AsyncClient and transport is None:
+        return http_client if http_client is not None else cast(_H, self._new_http())
+
+    def _new_http(self) -> httpx.Client | httpx.AsyncClient:
+        """A new pooled httpx client of ours (of the client's kind): signing, no
+        redirects, our limits."""
+        cls = self._http_class
+        args = self._client_args(self._transport)
+        if cls is httpx.AsyncClient and self._transport is None:
             # Our own async client sends through a pool that scales with concurrency.
             from ._pool import AsyncPoolTransport
 
             args["transport"] = AsyncPoolTransport(verify=self._verify, limits=args["limits"])
         return cls(**args)
+
+    @property
+    def low_level_client(self) -> kwikpaisa_generated.Client:
+        """The generated low-level client, with this client's base URL and signing attached
+        (created once per client; its ``asyncio`` functions on :class:`AsyncKwikPaisa`).
+
+        Pass it as ``client=`` to the functions in ``kwikpaisa_generated.api``: every
+        request it sends is signed afresh, and they return typed response envelopes.
+        """
+        self._reopen_after_fork()
+        if self._low_level_client is None:
+            if not self._owns_http and self._low_level_http is None:
+                self._low_level_http = self._new_http()
+            self._low_level_client = self._low_level(self._low_level_http or self._http)
+        return self._low_level_client
+
+    def _reopen_after_fork(self) -> None:
+        # A child process never shares its parent's sockets: it opens a pool of its own.
+        # (The parent's pool is dropped, not closed: closing would end the parent's TLS
+        # sessions on the shared sockets.) A caller's own http_client stays theirs.
+        if self._forked():
+            if self._owns_http:
+                self._http = self._new_http()
+            if self._low_level_http is not None:
+                self._low_level_http = self._new_http()
+            self._low_level_client = None
 
     def _prepare(
         self,
@@ -307,7 +340,9 @@ class KwikPaisa(_BaseClient):
     emulator's in-process transport, for example).
     """
 
+    _http_class = httpx.Client
     _http: httpx.Client
+    _low_level_http: httpx.Client | None
 
     def __init__(
         self,
@@ -336,36 +371,10 @@ class KwikPaisa(_BaseClient):
             allow_insecure_http=allow_insecure_http,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
-        self._low_level_http: httpx.Client | None = None
-        self._low_level_client: kwikpaisa_generated.Client | None = None
+        self._low_level_http = None
+        self._low_level_client = None
         self.orders = Orders(self)
         """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`."""
-
-    @property
-    def low_level_client(self) -> kwikpaisa_generated.Client:
-        """The generated low-level client, with this client's base URL and signing attached
-        (created once per client).
-
-        Pass it as ``client=`` to the functions in ``kwikpaisa_generated.api``: every
-        request it sends is signed afresh, and they return typed response envelopes.
-        """
-        self._reopen_after_fork()
-        if self._low_level_client is None:
-            if not self._owns_http and self._low_level_http is None:
-                self._low_level_http = httpx.Client(**self._client_args(self._transport))
-            self._low_level_client = self._low_level(self._low_level_http or self._http)
-        return self._low_level_client
-
-    def _reopen_after_fork(self) -> None:
-        # A child process never shares its parent's sockets: it opens a pool of its own.
-        # (The parent's pool is dropped, not closed: closing would end the parent's TLS
-        # sessions on the shared sockets.)
-        if self._forked():
-            if self._owns_http:
-                self._http = httpx.Client(**self._client_args(self._transport))
-            if self._low_level_http is not None:
-                self._low_level_http = httpx.Client(**self._client_args(self._transport))
-            self._low_level_client = None
 
     def post(
         self,
@@ -395,9 +404,7 @@ class KwikPaisa(_BaseClient):
             total_timeout=total_timeout,
         )
 
-    def _request(
-        self, operation: Operation[R], fields: Mapping[str, Any], **options: Any
-    ) -> R:
+    def _request(self, operation: Operation[R], fields: Mapping[str, Any], **options: Any) -> R:
         """Run one call of ``operation`` to its end: the result, or the error."""
         call, request = self._prepare(operation, fields, **options)
         while True:
@@ -476,7 +483,9 @@ class AsyncKwikPaisa(_BaseClient):
     for ``http_client`` and an async transport for ``transport``.
     """
 
+    _http_class = httpx.AsyncClient
     _http: httpx.AsyncClient
+    _low_level_http: httpx.AsyncClient | None
 
     def __init__(
         self,
@@ -505,31 +514,11 @@ class AsyncKwikPaisa(_BaseClient):
             allow_insecure_http=allow_insecure_http,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
-        self._low_level_http: httpx.AsyncClient | None = None
-        self._low_level_client: kwikpaisa_generated.Client | None = None
+        self._low_level_http = None
+        self._low_level_client = None
         self.orders = AsyncOrders(self)
         """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.status`,
         :meth:`AsyncOrders.create`, :meth:`AsyncOrders.cancel_many`."""
-
-    @property
-    def low_level_client(self) -> kwikpaisa_generated.Client:
-        """The generated low-level client for its ``asyncio`` functions, signing attached
-        (created once per client)."""
-        self._reopen_after_fork()
-        if self._low_level_client is None:
-            if not self._owns_http and self._low_level_http is None:
-                self._low_level_http = httpx.AsyncClient(**self._client_args(self._transport))
-            self._low_level_client = self._low_level(self._low_level_http or self._http)
-        return self._low_level_client
-
-    def _reopen_after_fork(self) -> None:
-        # As KwikPaisa._reopen_after_fork: the child opens connections of its own.
-        if self._forked():
-            if self._owns_http:
-                self._http = httpx.AsyncClient(**self._client_args(self._transport))
-            if self._low_level_http is not None:
-                self._low_level_http = httpx.AsyncClient(**self._client_args(self._transport))
-            self._low_level_client = None
 
     async def post(
         self,
