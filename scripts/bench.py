@@ -75,6 +75,7 @@ CONCURRENCY_SIDES = (
     ("aiohttp_raw", "raw aiohttp (reference)"),
     ("sdk_gather", "AsyncKwikPaisa gather"),
     ("sdk_cancel_many", "AsyncKwikPaisa cancel_many"),
+    ("sdk_status_many", "AsyncKwikPaisa status_many"),
     ("cli", "kwikpaisa cancel --from FILE"),
     ("sdk_aiohttp_extra", "cancel_many, DefaultAioHttpClient"),
     ("raw_gather", "raw httpx.AsyncClient"),
@@ -87,6 +88,7 @@ TARGETS = {
     "socket_ratio": ("<=", 1.10, "SDK / raw per call over a socket (wall time)"),
     "inprocess_overhead_us": ("<=", 60.0, "SDK minus raw per call in-process (CPU µs)"),
     "cancel_many32_vs_aiohttp": (">=", 0.70, "orders.cancel_many at concurrency 32 / raw aiohttp"),
+    "status_many32_vs_aiohttp": (">=", 0.70, "orders.status_many at concurrency 32 / aiohttp"),
     "cli32_vs_aiohttp": (">=", 0.70, "kwikpaisa cancel --from FILE at 32 / raw aiohttp"),
     "aiohttp_extra32_vs_aiohttp": (">=", 0.90, "cancel_many, DefaultAioHttpClient, 32 / aiohttp"),
     "scaling_64_over_32": (">=", 1.0, "cancel_many cancels/s at concurrency 64 / at 32"),
@@ -400,8 +402,13 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
             outcomes = await kp.orders.cancel_many(ids, concurrency=concurrency)
             return sum(1 for o in outcomes if o.outcome == "cancelled")
 
+        async def sdk_status_many(ids: list[str]) -> float:
+            outcomes = await kp.orders.status_many(ids, concurrency=concurrency)
+            return sum(1 for o in outcomes if o.outcome == "found")
+
         sides["sdk_gather"] = sdk_gather
         sides["sdk_cancel_many"] = sdk_many
+        sides["sdk_status_many"] = sdk_status_many
 
         if have_extra:
             from kwikpaisa import DefaultAioHttpClient
@@ -777,6 +784,7 @@ def headline(results: dict[str, Any]) -> dict[str, float | None]:
         at32 = levels.get("32", {})
         for key, side in (
             ("cancel_many32_vs_aiohttp", "sdk_cancel_many"),
+            ("status_many32_vs_aiohttp", "sdk_status_many"),
             ("cli32_vs_aiohttp", "cli"),
             ("aiohttp_extra32_vs_aiohttp", "sdk_aiohttp_extra"),
         ):
