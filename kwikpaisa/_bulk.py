@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from ._client import AsyncKwikPaisa, TimeoutTypes
 
 __all__ = [
+    "BATCHES",
     "CANCEL_BATCH",
     "FINAL_OUTCOMES",
     "OUTCOMES",
@@ -266,9 +267,6 @@ def status_outcome(
     return _failure(StatusOutcome, order_id, name, error, attempts)
 
 
-outcome_for = cancel_outcome  # the cancel classification, by its older name
-
-
 @attrs.frozen(kw_only=True)
 class BatchKind(Generic[R, O]):
     """What a batch of one operation needs beyond the shared engine."""
@@ -320,11 +318,8 @@ STATUS_BATCH: BatchKind[Order, StatusOutcome] = BatchKind(
 )
 
 
-def duplicate_outcome(
-    order_id: str | int, *, first: CancelOutcome, position: int, where: str
-) -> CancelOutcome:
-    """A repeated id in a cancel batch; see :meth:`BatchKind.duplicate`."""
-    return CANCEL_BATCH.duplicate(order_id, first=first, position=position, where=where)
+BATCHES: dict[str, BatchKind[Any, Any]] = {"cancel": CANCEL_BATCH, "status": STATUS_BATCH}
+"""Every batch kind, by its command's name."""
 
 
 def order_key(order_id: str | int) -> tuple[str, str | int]:

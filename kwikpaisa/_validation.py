@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ._constants import MAX_ORDER_ID_LENGTH, MAX_SAFE_INTEGER
+from ._models import Customer
 from .errors import ConfigurationError
 
 __all__ = [
@@ -165,8 +166,6 @@ def validate_order_fields(
     *, currency: object, service_type: object, customer: object, return_url: object, note: object
 ) -> None:
     """Check ``orders.create``'s other arguments (as strictly as KwikPaisa's guide needs)."""
-    from ._models import Customer
-
     if not re.fullmatch(r"[A-Z]{3}", _text(currency, "currency")):
         raise ValueError(
             f"currency must be a three-letter ISO code in capitals, e.g. 'INR', not {currency!r}"

@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from .._bulk import BatchKind, BatchOutcome, order_key
+from .. import _client
+from .._bulk import BatchKind, BatchOutcome, order_key, run_batch
 from .._client import AsyncKwikPaisa
 from ..errors import KwikPaisaError
 from ._common import UsageError, client_kwargs, fail, parse_order_id, read_source, usage
@@ -474,8 +475,14 @@ async def _run_all(
     stop = asyncio.Event()
     async with client:
         batch = asyncio.ensure_future(
-            getattr(client.orders, f"{kind.name}_many")(
-                order_ids, concurrency=concurrency, on_outcome=record, stop=stop
+            run_batch(
+                client,
+                kind,
+                order_ids,
+                concurrency=concurrency,
+                on_outcome=record,
+                stop=stop,
+                sleep=_client._async_sleep,
             )
         )
         received: list[int] = []

@@ -85,10 +85,10 @@ def run_order_command(
         if args.concurrency is None:
             args.concurrency = DEFAULT_CONCURRENCY
         # The batch machinery (asyncio) loads only for a batch.
-        from .. import _bulk
+        from .._bulk import BATCHES
         from ._bulk import run_bulk
 
-        return run_bulk(args, getattr(_bulk, f"{name.upper()}_BATCH"))
+        return run_bulk(args, BATCHES[name])
     if args.order_id is None:
         parser.error(f"give the ORDER_ID to {name}, or --from FILE for a batch")
     bulk_only = [

@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=functools.partial(run, parser=parser))
 
 
-def order_json(order: Order) -> dict[str, Any]:
+def status_json(order: Order) -> dict[str, Any]:
     """An order's status as printable JSON."""
     return {
         "order_id": order.order_id,
@@ -64,7 +64,7 @@ def order_json(order: Order) -> dict[str, Any]:
 
 
 def _status(kp: KwikPaisa, order_id: str | int) -> dict[str, Any]:
-    return order_json(kp.orders.status(order_id))
+    return status_json(kp.orders.status(order_id))
 
 
 def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
