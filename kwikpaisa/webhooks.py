@@ -68,6 +68,15 @@ _RESERIALISED_MARKS = (b'": ', b', "', b"\n", b"\r", b"\t", b"{ ", b"[ ")
 # Integer literals longer than this are refused: JavaScript (KwikPaisa's JSON) writes
 # every integer beyond 21 digits in exponent form, and long ones are slow to convert.
 _MAX_INTEGER_DIGITS = 64
+# What json.loads' types are called in JSON, for messages.
+_JSON_TYPES: dict[type, str] = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 EVENT_TYPES = frozenset(
     {
@@ -251,10 +260,10 @@ def _check_signature(body: bytes, timestamp: str, signature: str, secret: str) -
     if len(signature) != _SIGNATURE_LENGTH or not _HEX_DIGITS.issuperset(signature):
         # Not an HMAC-SHA256 in hex at all: refused without hashing the body.
         raise WebhookVerificationError(
-            f"{HEADER_SIGNATURE} must be {_SIGNATURE_LENGTH} hexadecimal digits (an "
-            f"HMAC-SHA256), got {len(signature)} characters that are not: do not act on this "
-            "webhook; it was not signed by KwikPaisa, or something in front of this receiver "
-            "changed the header",
+            f"{HEADER_SIGNATURE} is not {_SIGNATURE_LENGTH} hexadecimal digits (an HMAC-SHA256 "
+            f"in hex; this one has {len(signature)} characters): do not act on this webhook; "
+            "it was not signed by KwikPaisa, or something in front of this receiver changed "
+            "the header",
             reason="bad_signature",
         )
     # Hex is case-insensitive: the same digest in upper case is the same signature.
@@ -337,8 +346,8 @@ def _parse_event(body: bytes, timestamp: int) -> WebhookEvent:
         ) from None
     if not isinstance(payload, dict):
         raise WebhookVerificationError(
-            f"webhook body is a JSON {type(payload).__name__}, expected an object with "
-            "'event' and 'data'; do not act on it",
+            f"webhook body is a JSON {_JSON_TYPES.get(type(payload), 'value')}, expected an "
+            "object with 'event' and 'data'; do not act on it",
             reason="bad_body",
         )
     event = payload.get("event")
