@@ -113,11 +113,12 @@ class WebhookEvent:
 
         ``"<event>:<order_id>"`` (``"payment.success:6116229263036"``), or
         ``"<event>:<payout_id>"`` for an event about a payout. KwikPaisa's events carry no
-        event id, and a redelivery is signed again with a new ``X-TIMESTAMP``, so neither
-        can be the key. What a receiver acts on is a change of one order (or payout) named
-        by the event, and each such change happens once: an order is paid, fails or expires
-        once. An id sent as a number and as a string gives the same key. A body with
-        neither id is keyed by its SHA-256, so a repeat of the same bytes is still caught.
+        event id, and a redelivery may be signed again with a new ``X-TIMESTAMP``, so
+        neither can be the key. What a receiver acts on is what the event says about one
+        order (or payout): it was paid, it failed, it expired; acting on that twice is the
+        harm, and a repeat of it adds nothing. An id sent as a number and as a string gives
+        the same key. A body with neither id is keyed by its SHA-256, so a repeat of the
+        same bytes is still caught.
 
         Store it under a UNIQUE constraint in the transaction that acts on the event (see
         docs/webhooks.md): a repeated delivery then fails the insert and does nothing.
