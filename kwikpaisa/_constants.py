@@ -73,5 +73,10 @@ SANDBOX_KEY_PREFIX = "pk_test_"
 # Timezone KwikPaisa's timestamps are read in (they carry none).
 KWIKPAISA_TIMEZONE = "Asia/Kolkata"
 
+# Webhook bodies larger than this are refused by kwikpaisa.webhooks.verify() before any
+# hashing (KwikPaisa's events are a few hundred bytes; this leaves room for thousands of
+# times more, and bounds what a forged delivery can cost a receiver).
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
 # Responses larger than this are not read (a cancel answer is a few hundred bytes).
 MAX_RESPONSE_BYTES = 1024 * 1024

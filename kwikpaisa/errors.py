@@ -80,8 +80,8 @@ class WebhookVerificationError(KwikPaisaError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
         self.reason: str = reason
-        """Machine-readable cause: ``missing_header``, ``bad_timestamp``, ``stale``,
-        ``future``, ``bad_signature`` or ``bad_body``."""
+        """Machine-readable cause: ``too_large``, ``missing_header``, ``bad_timestamp``,
+        ``stale``, ``future``, ``bad_signature`` or ``bad_body``."""
 
 
 class APIConnectionError(KwikPaisaError):

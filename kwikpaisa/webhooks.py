@@ -6,7 +6,9 @@ lowercase hex HMAC-SHA256 of ``body + timestamp`` under the merchant's secret
 key. :func:`verify` checks the signature over the raw body exactly as received,
 refuses timestamps outside a tolerance (replays, delayed deliveries, wrong
 clocks) and returns a :class:`WebhookEvent`; anything else raises
-:class:`WebhookVerificationError`, whose ``reason`` says why::
+:class:`WebhookVerificationError`, whose ``reason`` says why. Refusing a forged
+delivery is cheap: a body over ``max_body_bytes`` is refused before any hashing,
+and a bad signature is refused after one HMAC over the body, without parsing it::
 
     from kwikpaisa.webhooks import WebhookVerificationError, verify
 
@@ -18,7 +20,9 @@ clocks) and returns a :class:`WebhookEvent`; anything else raises
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -31,12 +35,14 @@ from ._constants import (
     HEADER_TIMESTAMP,
     MILLISECONDS_FROM,
     TIMESTAMP_TOLERANCE,
+    WEBHOOK_MAX_BODY_BYTES,
 )
 from ._validation import validate_credential
 from .errors import WebhookVerificationError as WebhookVerificationError
-from .signing import canonical_payload, parse_timestamp, signature_matches
+from .signing import parse_timestamp, signature_matches
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_TOLERANCE",
     "EVENT_TYPES",
     "WebhookEvent",
@@ -46,6 +52,31 @@ __all__ = [
 
 DEFAULT_TOLERANCE = TIMESTAMP_TOLERANCE
 """Seconds a webhook's timestamp may differ from the receiver's clock (either way)."""
+
+DEFAULT_MAX_BODY_BYTES = WEBHOOK_MAX_BODY_BYTES
+"""The largest webhook body :func:`verify` accepts by default: 1 MiB (1048576 bytes).
+KwikPaisa's events are a few hundred bytes; a receiver can also stop reading a request
+body once it is longer than this."""
+
+_SIGNATURE_LENGTH = 64  # hex digits of an HMAC-SHA256
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+# How much of a refused body is looked at for the "re-serialised" hint: a constant cost.
+_HINT_WINDOW = 4096
+# Byte sequences that KwikPaisa's compact, UTF-8 JSON never contains outside its strings,
+# and that json.dumps, pretty-printers and ASCII-escaping re-serialisers produce.
+_RESERIALISED_MARKS = (b'": ', b', "', b"\n", b"\r", b"\t", b"{ ", b"[ ")
+# Integer literals longer than this are refused: JavaScript (KwikPaisa's JSON) writes
+# every integer beyond 21 digits in exponent form, and long ones are slow to convert.
+_MAX_INTEGER_DIGITS = 64
+# What json.loads' types are called in JSON, for messages.
+_JSON_TYPES: dict[type, str] = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 EVENT_TYPES = frozenset(
     {
@@ -76,6 +107,30 @@ class WebhookEvent:
     raw: bytes = attrs.field(repr=False)
     """The body exactly as received and verified."""
 
+    @property
+    def idempotency_key(self) -> str:
+        """A durable key for acting once on this event: the same for every delivery of it.
+
+        ``"<event>:<order_id>"`` (``"payment.success:6116229263036"``), or
+        ``"<event>:<payout_id>"`` for an event about a payout. KwikPaisa's events carry no
+        event id, and a redelivery may be signed again with a new ``X-TIMESTAMP``, so
+        neither can be the key. What a receiver acts on is what the event says about one
+        order (or payout): it was paid, it failed, it expired; acting on that twice is the
+        harm, and a repeat of it adds nothing. An id sent as a number and as a string gives
+        the same key. A body with neither id is keyed by its SHA-256, so a repeat of the
+        same bytes is still caught.
+
+        Store it under a UNIQUE constraint in the transaction that acts on the event (see
+        docs/webhooks.md): a repeated delivery then fails the insert and does nothing.
+        """
+        for field in ("order_id", "payout_id"):
+            value = self.data.get(field)
+            if (isinstance(value, str) and value) or (
+                isinstance(value, int) and not isinstance(value, bool)
+            ):
+                return f"{self.event}:{value}"
+        return f"{self.event}:sha256:{hashlib.sha256(self.raw).hexdigest()}"
+
 
 def verify(
     raw_body: bytes,
@@ -84,6 +139,7 @@ def verify(
     *,
     tolerance: int = DEFAULT_TOLERANCE,
     now: float | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> WebhookEvent:
     """Verify one webhook and return its event, or raise :class:`WebhookVerificationError`.
 
@@ -92,14 +148,18 @@ def verify(
     matched case-insensitively, and a WSGI ``environ`` works too
     (``HTTP_X_SIGNATURE``). ``secret_key`` is the merchant's secret key for this
     environment. The timestamp may be at most ``tolerance`` seconds away from
-    ``now`` (default: the current time), in the past or the future.
+    ``now`` (default: the current time), in the past or the future. A body longer
+    than ``max_body_bytes`` (default :data:`DEFAULT_MAX_BODY_BYTES`, 1 MiB) is refused
+    before anything else is done with it.
 
-    The signature is compared in constant time. Error messages never contain the
-    secret key or the expected signature.
+    The signature is compared in constant time. A body is parsed only once its signature
+    fits, so a forged one costs one HMAC over at most ``max_body_bytes``. Whatever the body
+    holds (invalid UTF-8, deep nesting, NaN, huge numbers, wrong types), the only error is
+    :class:`WebhookVerificationError`. Error messages never contain the secret key or the
+    expected signature.
     """
     if not isinstance(raw_body, bytes | bytearray | memoryview):
         raise TypeError(_body_type_message(raw_body))
-    body = bytes(raw_body)
     if not hasattr(headers, "items"):
         raise TypeError(
             f"headers must be a mapping of header names to values (a dict, the request's "
@@ -108,6 +168,24 @@ def verify(
     secret = validate_credential(secret_key, argument="secret_key", variable=ENV_SECRET_KEY)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int) or tolerance < 0:
         raise ValueError(f"tolerance must be a whole number of seconds >= 0, not {tolerance!r}")
+    if (
+        isinstance(max_body_bytes, bool)
+        or not isinstance(max_body_bytes, int)
+        or max_body_bytes < 1
+    ):
+        raise ValueError(
+            f"max_body_bytes must be a whole number of bytes >= 1, not {max_body_bytes!r} "
+            f"(the default is {DEFAULT_MAX_BODY_BYTES})"
+        )
+    size = raw_body.nbytes if isinstance(raw_body, memoryview) else len(raw_body)
+    if size > max_body_bytes:
+        raise WebhookVerificationError(
+            f"webhook body is {size} bytes, more than max_body_bytes ({max_body_bytes}): "
+            "do not act on it; KwikPaisa's events are far smaller, so this one was not sent "
+            "by KwikPaisa (if it was, raise max_body_bytes)",
+            reason="too_large",
+        )
+    body = bytes(raw_body)
 
     timestamp_text = (_header(headers, HEADER_TIMESTAMP) or "").strip()
     signature = (_header(headers, HEADER_SIGNATURE) or "").strip()
@@ -180,18 +258,27 @@ def _parse_timestamp(text: str) -> int:
 
 
 def _check_signature(body: bytes, timestamp: str, signature: str, secret: str) -> None:
+    if len(signature) != _SIGNATURE_LENGTH or not _HEX_DIGITS.issuperset(signature):
+        # Not an HMAC-SHA256 in hex at all: refused without hashing the body.
+        raise WebhookVerificationError(
+            f"{HEADER_SIGNATURE} is not {_SIGNATURE_LENGTH} hexadecimal digits (an HMAC-SHA256 "
+            f"in hex; this one has {len(signature)} characters): do not act on this webhook; "
+            "it was not signed by KwikPaisa, or something in front of this receiver changed "
+            "the header",
+            reason="bad_signature",
+        )
     # Hex is case-insensitive: the same digest in upper case is the same signature.
-    signature = signature.lower()
-    if signature_matches(body, timestamp, signature, secret):
+    if signature_matches(body, timestamp, signature.lower(), secret):
         return
     hint = (
         "check that the secret key is this environment's (sandbox and production keys "
         "differ) and that the body is passed exactly as received, as bytes"
     )
-    if _signature_fits_reserialised_body(body, timestamp, signature, secret):
+    if _looks_reserialised(body):
         hint = (
-            "the signature fits the canonical form of this JSON but not these bytes: "
-            "something re-serialised the body before verify(); pass the raw request body"
+            "the body looks re-serialised (KwikPaisa sends compact UTF-8 JSON; these bytes "
+            "have spaces or line breaks between values, or non-ASCII text as \\u escapes): "
+            "pass the raw request body, exactly as received, before any JSON parsing"
         )
     raise WebhookVerificationError(
         f"{HEADER_SIGNATURE} does not match the body and {HEADER_TIMESTAMP}: do not act on "
@@ -200,16 +287,26 @@ def _check_signature(body: bytes, timestamp: str, signature: str, secret: str) -
     )
 
 
-def _signature_fits_reserialised_body(
-    body: bytes, timestamp: str, signature: str, secret: str
-) -> bool:
-    try:
-        canonical = canonical_payload(json.loads(body))
-    except ValueError:
+def _looks_reserialised(body: bytes) -> bool:
+    """A hint, never a verdict: whether the start of ``body`` has what JSON re-serialisers
+    write and KwikPaisa's compact UTF-8 JSON does not. Looks at a fixed-size window, so it
+    costs the same for any body, and never parses."""
+    window = body[:_HINT_WINDOW]
+    if not window.lstrip().startswith((b"{", b"[")):
         return False
-    if canonical == body:
-        return False
-    return signature_matches(canonical, timestamp, signature, secret)
+    if any(mark in window for mark in _RESERIALISED_MARKS):
+        return True
+    position = window.find(b"\\u")
+    while position != -1:
+        digits = window[position + 2 : position + 6]
+        if (
+            len(digits) == 4
+            and _HEX_DIGITS.issuperset(digits.decode("ascii", "replace"))
+            and (int(digits, 16) >= 0x80)
+        ):
+            return True  # json.dumps' ensure_ascii: KwikPaisa sends such text as UTF-8
+        position = window.find(b"\\u", position + 2)
+    return False
 
 
 def _check_freshness(timestamp: int, now: float, tolerance: int) -> None:
@@ -234,17 +331,24 @@ def _check_freshness(timestamp: int, now: float, tolerance: int) -> None:
 
 def _parse_event(body: bytes, timestamp: int) -> WebhookEvent:
     try:
-        payload = json.loads(body)
-    except ValueError as error:
+        payload = json.loads(
+            body.decode("utf-8"),
+            parse_int=_bounded_integer,
+            parse_float=_finite_number,
+            parse_constant=_no_constant,
+        )
+    except (ValueError, RecursionError) as error:
+        # UnicodeDecodeError is a ValueError; deep nesting raises RecursionError.
+        problem = "nested too deeply" if isinstance(error, RecursionError) else str(error)
         raise WebhookVerificationError(
-            f"webhook body is correctly signed but is not UTF-8 JSON ({error}); do not act on "
-            "it and report it to KwikPaisa",
+            f"webhook body is correctly signed but is not UTF-8 JSON ({problem}); do not act "
+            "on it and report it to KwikPaisa",
             reason="bad_body",
         ) from None
     if not isinstance(payload, dict):
         raise WebhookVerificationError(
-            f"webhook body is a JSON {type(payload).__name__}, expected an object with "
-            "'event' and 'data'; do not act on it",
+            f"webhook body is a JSON {_JSON_TYPES.get(type(payload), 'value')}, expected an "
+            "object with 'event' and 'data'; do not act on it",
             reason="bad_body",
         )
     event = payload.get("event")
@@ -259,3 +363,20 @@ def _parse_event(body: bytes, timestamp: int) -> WebhookEvent:
             f"webhook {event} has no 'data' object; do not act on it", reason="bad_body"
         )
     return WebhookEvent(event=event, data=data, timestamp=timestamp, raw=body)
+
+
+def _bounded_integer(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INTEGER_DIGITS:
+        raise ValueError(f"an integer has more than {_MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def _finite_number(text: str) -> float:
+    number = float(text)
+    if number in (math.inf, -math.inf):
+        raise ValueError(f"a number is out of range ({text[:20]}...)")
+    return number
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
