@@ -51,7 +51,7 @@ def read_money(value: object, field: str) -> Decimal | None:
         raise UnusableField(
             field,
             value,
-            "an amount: a finite decimal with at most two places (like \"105.00\")",
+            'an amount: a finite decimal with at most two places (like "105.00")',
         )
     return Decimal(text)
 
@@ -62,5 +62,5 @@ def read_status(value: object, field: str, *, default: str) -> str:
     if value is None or value == "":
         return default
     if not isinstance(value, str) or not value.strip():
-        raise UnusableField(field, value, "an order status (text such as \"PAID\")")
+        raise UnusableField(field, value, 'an order status (text such as "PAID")')
     return value

@@ -22,9 +22,10 @@ from .errors import ConfigurationError
 
 __all__ = [
     "OrderId",
+    "check_max_amount",
     "validate_amount",
-    "validate_max_amount",
     "validate_credential",
+    "validate_max_amount",
     "validate_order_fields",
     "validate_order_id",
 ]
@@ -158,8 +159,7 @@ def _decimal_amount(amount: object, argument: str) -> Decimal:
         )
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int | str):
         raise TypeError(
-            f"{argument} must be a Decimal, an int or a numeric string, "
-            f"not {type(amount).__name__}"
+            f"{argument} must be a Decimal, an int or a numeric string, not {type(amount).__name__}"
         )
     if isinstance(amount, str):
         value = _amount_from_text(str.__str__(amount), argument)
@@ -180,26 +180,34 @@ def _decimal_amount(amount: object, argument: str) -> Decimal:
     return value
 
 
-def validate_amount(amount: object, *, max_amount: Decimal | None = None) -> float:
+def validate_amount(amount: object) -> float:
     """Return ``amount`` (in rupees) as the JSON number to send, or raise naming what is wrong.
 
     Takes a ``Decimal``, an ``int`` or a numeric string (ASCII digits, at most two
     decimals: ``"105.00"``), never a ``float`` (binary fractions are not money). It must
-    be positive with at most two decimal places, no more than ``max_amount`` when one is
-    set, and small enough that a JSON number carries it exactly (the signature is
-    computed over JavaScript's text for it: ``105``, ``105.5``).
+    be positive with at most two decimal places, and small enough that a JSON number
+    carries it exactly (the signature is computed over JavaScript's text for it: ``105``,
+    ``105.5``).
     """
     value = _decimal_amount(amount, "amount")
-    if max_amount is not None and value > max_amount:
-        raise ValueError(
-            f"amount {value} is more than this client's max_amount ({max_amount}). Amounts are "
-            f"in rupees, not paise: if {value} is in paise, pass {value / 100:.2f}; if the "
-            "order really is this large, raise max_amount"
-        )
     number = float(value)
     if Decimal(repr(number)) != value:
         raise ValueError(f"amount {value} is too large to send exactly as a JSON number")
     return number
+
+
+def check_max_amount(number: float, max_amount: Decimal | None) -> None:
+    """Refuse an amount (as :func:`validate_amount` returned it) above the client's
+    ``max_amount``, with a message about paise: the usual reason for such an amount."""
+    value = Decimal(repr(number))
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))  # 49900, not 49900.0
+    if max_amount is not None and value > max_amount:
+        raise ValueError(
+            f"amount {value} is more than this client's max_amount ({max_amount}). Amounts are "
+            f"in rupees, not paise: if {value} is in paise, pass '{value / 100:.2f}'; if the "
+            "order really is this large, raise max_amount"
+        )
 
 
 def validate_max_amount(max_amount: object) -> Decimal | None:
@@ -221,8 +229,7 @@ def _text(value: object, argument: str, limit: int, *, required: bool = True) ->
         raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
     if len(value) > limit:
         raise ValueError(
-            f"{argument} is {len(value)} characters long; at most {limit} are accepted: "
-            "shorten it"
+            f"{argument} is {len(value)} characters long; at most {limit} are accepted: shorten it"
         )
     for position, char in enumerate(value):
         if unicodedata.category(char) in _UNSAFE_CATEGORIES:

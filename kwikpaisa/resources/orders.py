@@ -11,7 +11,12 @@ from .._fields import read_money, read_status
 from .._generated import given, return_data
 from .._models import CancelledOrder, CreatedOrder, Customer, Order, parse_kwikpaisa_datetime
 from .._operation import Operation, Wording
-from .._validation import validate_amount, validate_order_fields, validate_order_id
+from .._validation import (
+    check_max_amount,
+    validate_amount,
+    validate_order_fields,
+    validate_order_id,
+)
 from ..errors import APIError, OrderExistsError, OrderNotCancellableError, OrderNotFoundError
 
 if TYPE_CHECKING:
@@ -127,11 +132,10 @@ def _create_fields(
     customer: object,
     return_url: object,
     note: object,
-    max_amount: Decimal | None = None,
 ) -> dict[str, Any]:
     """``orders.create``'s arguments checked and laid out as the request body."""
     oid = validate_order_id(order_id)
-    number = validate_amount(amount, max_amount=max_amount)
+    number = validate_amount(amount)
     validate_order_fields(
         currency=currency,
         service_type=service_type,
@@ -285,9 +289,9 @@ class Orders:
         refuse control characters and have length limits (docs/validation.md).
         """
         fields = _create_fields(
-            order_id, amount, currency, service_type, customer, return_url, note,
-            self._client.max_amount,
+            order_id, amount, currency, service_type, customer, return_url, note
         )
+        check_max_amount(fields["order_amount"], self._client.max_amount)
         options: dict[str, Any] = {
             "timeout": timeout,
             "max_retries": max_retries,
@@ -373,9 +377,9 @@ class AsyncOrders:
     ) -> CreatedOrder:
         """Create an order; see :meth:`Orders.create`."""
         fields = _create_fields(
-            order_id, amount, currency, service_type, customer, return_url, note,
-            self._client.max_amount,
+            order_id, amount, currency, service_type, customer, return_url, note
         )
+        check_max_amount(fields["order_amount"], self._client.max_amount)
         options: dict[str, Any] = {
             "timeout": timeout,
             "max_retries": max_retries,
