@@ -31,6 +31,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# One decoder, built once (json.loads with hooks builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
+
+
 def parse_body(content: bytes) -> Any:
     """Return the body as JSON when it is usable JSON, else as text (``None`` when empty).
 
@@ -42,12 +46,19 @@ def parse_body(content: bytes) -> Any:
     if not content:
         return None
     try:
-        parsed = json.loads(content, parse_constant=_no_constant, parse_float=_finite_float)
+        parsed = _DECODER.decode(content.decode(_encoding(content)))
     except (ValueError, RecursionError):  # RecursionError: nesting, not a ValueError
         return content.decode("utf-8", errors="replace")
     if _SURROGATE_ESCAPE.search(content):
         parsed = _replace_lone_surrogates(parsed)
     return parsed
+
+
+def _encoding(content: bytes) -> str:
+    """The encoding ``json.loads`` would detect (UTF-8 without looking, for the usual body)."""
+    if content[:1] in (b"{", b"[") and content[1:2] != b"\x00":
+        return "utf-8"
+    return json.detect_encoding(content)
 
 
 def _clean(text: str) -> str:
