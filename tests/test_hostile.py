@@ -180,9 +180,12 @@ def test_lone_surrogates_become_replacement_characters_that_print() -> None:
     json.dumps(order.raw, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
 
 
-def test_valid_surrogate_pairs_are_kept() -> None:
+def test_lone_surrogates_are_replaced_and_pairs_and_encodings_kept() -> None:
     assert parse_body(b'["\\ud83d\\ude00", "\\udc00"]') == ["\U0001f600", "\ufffd"]
     assert parse_body(b'{"\\ud800": {"k": ["\\ud800"]}}') == {"\ufffd": {"k": ["\ufffd"]}}
+    # What json.loads reads from bytes is still read: a UTF-8 BOM, UTF-16.
+    assert parse_body(b'\xef\xbb\xbf{"a": "\\udfff"}') == {"a": "\ufffd"}
+    assert parse_body('{"a": "é"}'.encode("utf-16-le")) == {"a": "é"}
 
 
 @pytest.mark.parametrize("date", ["Mon, 01 Jan 2020 00:00:00 +99999999999999999999", "x" * 9000])
