@@ -14,21 +14,49 @@ import math
 import re
 from typing import Any
 
-__all__ = ["parse_body"]
+__all__ = ["UnreadableBody", "parse_body"]
 
 # "\ud800"-style escapes: JSON may encode a lone surrogate, which no UTF-8 output can hold.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
+class UnreadableBody(str):
+    """A body that is not usable JSON, as text (invalid UTF-8 replaced by U+FFFD);
+    :attr:`reason` says why when it is more than "not JSON"."""
+
+    reason: str | None
+
+    def __new__(cls, text: str, reason: str | None = None) -> UnreadableBody:
+        body = super().__new__(cls, text)
+        body.reason = reason
+        return body
+
+
+class _Refused(ValueError):
+    """Valid JSON syntax that Python cannot hold faithfully."""
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    raise _Refused(f"{name} is not a JSON number")
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e400: too large for a float
-        raise ValueError(f"{text[:20]} does not fit a float")
+        raise _Refused("a number too large for a float")
     return value
+
+
+def _reason(error: Exception) -> str | None:
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply to read"
+    if isinstance(error, UnicodeDecodeError):
+        return "not valid UTF-8"
+    if isinstance(error, _Refused):
+        return str(error)
+    if "digits" in str(error):  # Python's limit on integer digits
+        return "an integer with too many digits"
+    return None
 
 
 # One decoder, built once (json.loads with hooks builds a new one per call).
@@ -47,8 +75,8 @@ def parse_body(content: bytes) -> Any:
         return None
     try:
         parsed = _DECODER.decode(content.decode(_encoding(content)))
-    except (ValueError, RecursionError):  # RecursionError: nesting, not a ValueError
-        return content.decode("utf-8", errors="replace")
+    except (ValueError, RecursionError) as error:  # RecursionError: nesting, not ValueError
+        return UnreadableBody(content.decode("utf-8", errors="replace"), _reason(error))
     if _SURROGATE_ESCAPE.search(content):
         parsed = _replace_lone_surrogates(parsed)
     return parsed

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
-from ._body import parse_body
+from ._body import UnreadableBody, parse_body
 from ._constants import CLOCK_SKEW_WARNING_SECONDS
 from ._fields import UnusableField
 from ._retry import parse_http_date
@@ -47,7 +47,8 @@ def _describe(status_code: int, body: Any) -> str:
             detail = "an HTML page instead of JSON"
         else:
             cut = text[:_SNIPPET] + ("…" if len(text) > _SNIPPET else "")
-            detail = f"unreadable body: {cut}"
+            why = f" ({body.reason})" if isinstance(body, UnreadableBody) and body.reason else ""
+            detail = f"unreadable body{why}: {cut}"
     else:
         detail = f"a JSON {type(body).__name__} this SDK does not recognise"
     return f"(HTTP {status_code}: {detail})"

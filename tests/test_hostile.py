@@ -410,3 +410,23 @@ def test_help_and_readme_document_exit_code_1() -> None:
     assert len(rows) == 1
     assert "unexpected" in rows[0]
     assert "traceback" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("probe", "reason"),
+    [
+        ("nested-arrays", "JSON nested too deeply to read"),
+        ("int-past-digit-limit", "an integer with too many digits"),
+        ("float-overflow", "a number too large for a float"),
+        ("nan-amount", "NaN is not a JSON number"),
+        ("infinity-code", "Infinity is not a JSON number"),
+        ("invalid-utf8", "not valid UTF-8"),
+    ],
+)
+def test_an_unreadable_answer_says_why(probe: str, reason: str) -> None:
+    emu = seeded_emulator()
+    emu.inject(Fault.raw(200, HOSTILE_BODIES[probe]))
+    with emu.client(max_retries=0) as kp, pytest.raises(APIError) as caught:
+        kp.orders.status("ord_1")
+    assert f"without a readable result (HTTP 200: unreadable body ({reason}): " in str(caught.value)
+    assert isinstance(caught.value.body, str)
