@@ -430,3 +430,20 @@ def test_an_unreadable_answer_says_why(probe: str, reason: str) -> None:
         kp.orders.status("ord_1")
     assert f"without a readable result (HTTP 200: unreadable body ({reason}): " in str(caught.value)
     assert isinstance(caught.value.body, str)
+
+
+@pytest.mark.parametrize("probe", PROBES)
+def test_kp_post_meets_every_probe_with_a_dict_or_a_kwikpaisa_error(probe: str) -> None:
+    emu = seeded_emulator()
+    emu.inject(Fault.raw(200, HOSTILE_BODIES[probe]))
+    with emu.client(max_retries=0) as kp:
+        try:
+            body = kp.post("/api/v3/pg/order/status", {"order_id": "ord_1"})
+        except KwikPaisaError as error:
+            caught: KwikPaisaError | None = error
+        else:
+            caught = None
+            assert isinstance(body, dict)
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+    assert caught is None or isinstance(caught, APIError)
+    assert emu.pending_faults == 0
