@@ -447,3 +447,23 @@ def test_kp_post_meets_every_probe_with_a_dict_or_a_kwikpaisa_error(probe: str) 
             json.dumps(body, ensure_ascii=False).encode("utf-8")
     assert caught is None or isinstance(caught, APIError)
     assert emu.pending_faults == 0
+
+
+def test_an_unforeseen_failure_reading_an_answer_is_an_api_error_with_its_cause(
+    monkeypatch: pytest.MonkeyPatch, fast_retries: list[float]
+) -> None:
+    """The last line of defence: reading raised what no check foresaw (a bug)."""
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug no check foresaw")
+
+    monkeypatch.setattr("kwikpaisa._call.interpret_response", broken)
+    emu = seeded_emulator()
+    with emu.client(max_retries=1) as kp, pytest.raises(APIError) as caught:
+        kp.orders.status("ord_1")
+    assert str(caught.value) == (
+        "KwikPaisa's answer to the status request for order 'ord_1' could not be read "
+        "(HTTP 200: RuntimeError while reading it); repeat the call (after 2 attempts)"
+    )
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert emu.requests_received == 2  # treated as a lost answer: status is safe to repeat
