@@ -364,7 +364,11 @@ async def _one(
     timeout: TimeoutTypes | None,  # noqa: ASYNC109 (per-attempt httpx timeout)
     max_retries: int | None,
 ) -> O:
-    """One order: the single call's loop, waiting at the shared gate before each attempt."""
+    """One order: the single call's loop, waiting at the shared gate before each attempt.
+
+    Never raises for the order (only cancellation passes through): an invalid id, and any
+    exception no check foresaw, become its ``failed`` outcome, so the batch goes on.
+    """
     try:
         oid = validate_order_id(order_id)
         call, request = client._prepare(
@@ -377,19 +381,41 @@ async def _one(
         )
     except (TypeError, ValueError) as error:  # an invalid id: never sent
         return kind.classify(order_id, error=error, attempts=0)
-    while True:
-        await gate.wait()
-        step = await client._attempt(call, request)
-        if step.pause_all is not None:
-            # KwikPaisa asked to slow down: every task waits at the gate, this one too.
-            gate.close_for(step.pause_all)
-        if step.result is not None or step.error is not None:
-            return kind.classify(
-                order_id, result=step.result, error=step.error, attempts=call.attempts
-            )
-        if step.pause_all is None:
-            assert step.delay is not None
-            await sleep(step.delay)
+    except Exception as error:  # one order's failure never stops the batch
+        return _unexpected(kind, order_id, error, attempts=0)
+    try:
+        while True:
+            await gate.wait()
+            step = await client._attempt(call, request)
+            if step.pause_all is not None:
+                # KwikPaisa asked to slow down: every task waits at the gate, this one too.
+                gate.close_for(step.pause_all)
+            if step.result is not None or step.error is not None:
+                return kind.classify(
+                    order_id, result=step.result, error=step.error, attempts=call.attempts
+                )
+            if step.pause_all is None:
+                assert step.delay is not None
+                await sleep(step.delay)
+    except Exception as error:  # one order's failure never stops the batch
+        return _unexpected(kind, order_id, error, attempts=call.attempts)
+
+
+def _unexpected(kind: BatchKind[R, O], order_id: str | int, error: Exception, attempts: int) -> O:
+    """The ``failed`` outcome of an order whose call raised what no check foresaw (a bug
+    to report); it names the exception and, once sent, that KwikPaisa may have acted."""
+    sent = "; it may have reached KwikPaisa: " if attempts else "; it was not sent: "
+    outcome: O = kind.outcome_type(
+        order_id=order_id,
+        outcome="failed",
+        error_type=type(error).__name__,
+        message=f"unexpected {type(error).__name__} during the {kind.name} of order "
+        f"{order_id!r} ({error}){sent}try it again later, and report this to the SDK's "
+        "maintainers",
+        attempts=attempts,
+        finished_at=datetime.now(UTC),
+    )
+    return outcome
 
 
 def _checked(order_ids: Iterable[str | int]) -> tuple[list[str | int], list[int | None]]:

@@ -18,7 +18,7 @@ from ._logging import logger
 from ._operation import Operation
 from ._response import interpret_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
-from .errors import APIConnectionError, APITimeoutError, KwikPaisaError
+from .errors import APIConnectionError, APIError, APITimeoutError, KwikPaisaError
 from .signing import MaskedHeaders
 
 __all__ = ["Call", "Step"]
@@ -181,6 +181,12 @@ class Call(Generic[R]):
         content: bytes,
     ) -> Step[R]:
         """Decide what a complete HTTP answer means."""
+        try:
+            return self._decide(status_code, headers, content)
+        except Exception as exc:  # whatever an answer does, the caller gets a KwikPaisaError
+            return self._lost(self._unreadable(status_code, exc))
+
+    def _decide(self, status_code: int, headers: httpx.Headers, content: bytes) -> Step[R]:
         outcome = interpret_response(self, status_code, headers, content)
         if outcome.result is not None:
             return Step(result=outcome.result)
@@ -200,6 +206,23 @@ class Call(Generic[R]):
                 return self._retry_or(error, wait, rate_limited=True)
             return self._lost(error, wait)
         return Step(error=error)
+
+    def _unreadable(self, status_code: int, exc: Exception) -> APIError:
+        """An answer that reading failed on in a way no check foresaw (a bug to report):
+        an ``APIError`` saying so, with the exception as its cause; treated as lost."""
+        request = self.masked_request()
+        error = APIError(
+            self.describe("KwikPaisa's answer to {the_call} could not be read ")
+            + f"(HTTP {status_code}: {type(exc).__name__} while reading it); "
+            + self.operation.wording.lost_advice
+            + self._after(),
+            status_code=status_code,
+            order_id=self.order_id,
+            attempts=self.attempts,
+            request=request,
+        )
+        error.__cause__ = exc
+        return error
 
     def on_redirect(self, status_code: int, location: str | None) -> Step[R]:
         """A 3xx: never followed for a signed request, never retried."""

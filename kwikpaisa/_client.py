@@ -14,6 +14,7 @@ import os
 import ssl
 import time
 from collections.abc import Mapping
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
@@ -32,6 +33,7 @@ from ._environment import Environment, mask_key, resolve_settings
 from ._generated import build_request_parts
 from ._logging import logger
 from ._operation import Operation
+from ._validation import validate_max_amount
 from ._version import __version__
 from .errors import ConfigurationError
 from .resources.orders import AsyncOrders, Orders
@@ -108,6 +110,7 @@ class _BaseClient:
         total_timeout: float | None,
         verify: bool | ssl.SSLContext,
         allow_insecure_http: bool | None = None,
+        max_amount: Decimal | int | str | None = None,
     ) -> None:
         settings = resolve_settings(
             api_key=api_key,
@@ -127,6 +130,9 @@ class _BaseClient:
         self.total_timeout: float | None = _check_total_timeout(total_timeout)
         """Default bound, in seconds, on a whole call: attempts, retries and waits together
         (``None``: per-attempt timeouts only). Override per call with ``total_timeout=``."""
+        self.max_amount: Decimal | None = validate_max_amount(max_amount)
+        """The largest amount ``orders.create`` sends, in rupees (``None``: no limit). A
+        guard against paise passed as rupees: ``49900`` meant as ₹499 is refused."""
         if verify is not True and not isinstance(verify, ssl.SSLContext):
             if verify is not False:
                 raise ValueError(f"verify must be True, False or an ssl.SSLContext, not {verify!r}")
@@ -337,7 +343,9 @@ class KwikPaisa(_BaseClient):
     (overrides the environment) to ``KWIKPAISA_BASE_URL``. ``http_client`` lets you
     send through your own ``httpx.Client`` (it is not closed by :meth:`close`);
     ``transport`` plugs an httpx transport into the client this SDK builds (the
-    emulator's in-process transport, for example).
+    emulator's in-process transport, for example). ``max_amount`` (rupees; default no
+    limit) makes ``orders.create`` refuse larger amounts before the network: a guard
+    against amounts given in paise.
     """
 
     _http_class = httpx.Client
@@ -358,6 +366,7 @@ class KwikPaisa(_BaseClient):
         transport: httpx.BaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
         allow_insecure_http: bool | None = None,
+        max_amount: Decimal | int | str | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -369,6 +378,7 @@ class KwikPaisa(_BaseClient):
             total_timeout=total_timeout,
             verify=verify,
             allow_insecure_http=allow_insecure_http,
+            max_amount=max_amount,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http = None
@@ -501,6 +511,7 @@ class AsyncKwikPaisa(_BaseClient):
         transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
         allow_insecure_http: bool | None = None,
+        max_amount: Decimal | int | str | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -512,6 +523,7 @@ class AsyncKwikPaisa(_BaseClient):
             total_timeout=total_timeout,
             verify=verify,
             allow_insecure_http=allow_insecure_http,
+            max_amount=max_amount,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http = None

@@ -80,3 +80,19 @@ WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 
 # Responses larger than this are not read (a cancel answer is a few hundred bytes).
 MAX_RESPONSE_BYTES = 1024 * 1024
+
+# Amounts: digits before the decimal point, at most (an amount read from KwikPaisa with more
+# is refused; 13 digits and 2 places are 15 significant digits, which a JSON number carries
+# exactly).
+MAX_AMOUNT_INTEGER_DIGITS = 13
+
+# Longest accepted text of each orders.create field, in characters (checked before the
+# network; docs/orders.md lists them). The phone (8 to 15 digits after an optional "+") and
+# the currency (three capitals) are bounded by their patterns.
+MAX_CUSTOMER_NAME_LENGTH = 100
+MAX_EMAIL_LENGTH = 254  # the longest address SMTP carries (RFC 5321)
+MAX_PHONE_LENGTH = 16
+MAX_NOTE_LENGTH = 500
+MAX_SERVICE_TYPE_LENGTH = 32
+MAX_RETURN_URL_LENGTH = 2048
+MAX_CURRENCY_LENGTH = 3

@@ -6,7 +6,6 @@ and by every operation (each brings its wording, error refinements and result re
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -14,7 +13,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
+from ._body import UnreadableBody, parse_body
 from ._constants import CLOCK_SKEW_WARNING_SECONDS
+from ._fields import UnusableField
 from ._retry import parse_http_date
 from .errors import (
     APIError,
@@ -30,19 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["Interpretation", "interpret_response", "parse_body"]
 
 R = TypeVar("R")
-_UNREADABLE = object()
 
 _SNIPPET = 80
-
-
-def parse_body(content: bytes) -> Any:
-    """Return the body as JSON when it is JSON, else as text (``None`` when empty)."""
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return content.decode("utf-8", errors="replace")
 
 
 def _describe(status_code: int, body: Any) -> str:
@@ -57,7 +47,8 @@ def _describe(status_code: int, body: Any) -> str:
             detail = "an HTML page instead of JSON"
         else:
             cut = text[:_SNIPPET] + ("…" if len(text) > _SNIPPET else "")
-            detail = f"unreadable body: {cut}"
+            why = f" ({body.reason})" if isinstance(body, UnreadableBody) and body.reason else ""
+            detail = f"unreadable body{why}: {cut}"
     else:
         detail = f"a JSON {type(body).__name__} this SDK does not recognise"
     return f"(HTTP {status_code}: {detail})"
@@ -120,6 +111,9 @@ _FAILURE_WITHOUT_CODE = "KwikPaisa reported that {the_call} failed {detail}"
 _UNRECOGNISED_SUCCESS = (
     "KwikPaisa answered {the_call} without a readable result {detail}; {lost_advice}"
 )
+_UNUSABLE_FIELD = (
+    "KwikPaisa answered {the_call} with a result this SDK cannot trust {detail}; {lost_advice}"
+)
 
 
 class Interpretation(Generic[R]):
@@ -171,13 +165,17 @@ def interpret_response(
     """
     operation = call.operation
     body = parse_body(content)
+    unusable: UnusableField | None = None
     if 200 <= status_code < 300 and _is_success(body):
         try:
             parsed = call.parse_success(body)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            parsed = _UNREADABLE
-        if parsed is not _UNREADABLE:
+            # A field money or a decision depends on that cannot be trusted is not a
+            # result: the answer is unreadable, like one that does not fit the model.
             return Interpretation(result=operation.read(parsed, body, call))
+        except UnusableField as problem:
+            unusable = problem
+        except (TypeError, ValueError, KeyError, AttributeError):
+            pass
 
     wording = operation.wording
     effective = status_code
@@ -188,6 +186,8 @@ def interpret_response(
             template = _template(wording, code)
         elif _is_failure(body):
             template = _FAILURE_WITHOUT_CODE
+        elif unusable is not None:
+            template = _UNUSABLE_FIELD
         else:
             template = _UNRECOGNISED_SUCCESS
     else:
@@ -198,7 +198,9 @@ def interpret_response(
     reasons = wording.conflict_reasons
     message = call.describe(
         template,
-        detail=_describe(status_code, body),
+        detail=_describe(status_code, body)
+        if unusable is None
+        else f"(HTTP {status_code}: {unusable})",
         why=reasons.get(order_status or "", reasons.get("", "")),
     )
     cls = (
@@ -238,7 +240,7 @@ def interpret_response(
         error=error,
         status=effective,
         retry_after=headers.get("retry-after"),
-        answer_lost=template is _UNRECOGNISED_SUCCESS,
+        answer_lost=template in (_UNRECOGNISED_SUCCESS, _UNUSABLE_FIELD),
     )
 
 

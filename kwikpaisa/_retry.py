@@ -31,11 +31,14 @@ def parse_http_date(text: str) -> float | None:
     """An HTTP date as a UNIX time, or ``None`` when it is not one."""
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # "+9999999999" as a zone
         return None
     if when.tzinfo is None:  # "-0000": UTC, not local time
         when = when.replace(tzinfo=datetime.UTC)
-    return when.timestamp()
+    try:
+        return when.timestamp()
+    except (OverflowError, ValueError):
+        return None
 
 
 def parse_retry_after(

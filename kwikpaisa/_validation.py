@@ -6,14 +6,26 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ._constants import MAX_ORDER_ID_LENGTH, MAX_SAFE_INTEGER
+from ._constants import (
+    MAX_CURRENCY_LENGTH,
+    MAX_CUSTOMER_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_ORDER_ID_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_RETURN_URL_LENGTH,
+    MAX_SAFE_INTEGER,
+    MAX_SERVICE_TYPE_LENGTH,
+)
 from ._models import Customer
 from .errors import ConfigurationError
 
 __all__ = [
     "OrderId",
+    "check_max_amount",
     "validate_amount",
     "validate_credential",
+    "validate_max_amount",
     "validate_order_fields",
     "validate_order_id",
 ]
@@ -62,9 +74,16 @@ def validate_order_id(order_id: object) -> OrderId:
                 f"order_id has a lone surrogate (U+{ord(char):04X}) at position {position}; "
                 "it is not valid text"
             )
-        if unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category == "Cc":
             raise ValueError(
                 f"order_id has a control character (U+{ord(char):04X}) at position {position}"
+            )
+        if category == "Cf":
+            raise ValueError(
+                f"order_id has an invisible formatting character (U+{ord(char):04X}, "
+                f"{unicodedata.name(char, 'unnamed')}) at position {position}: zero-width and "
+                "bidi characters make ids that look alike differ; remove it"
             )
     return text
 
@@ -109,52 +128,115 @@ def validate_credential(
     return value
 
 
-def validate_amount(amount: object) -> float:
-    """Return ``amount`` as the JSON number to send, or raise naming what is wrong.
+_AMOUNT_TEXT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_AMOUNT_FORM = (
+    "write ASCII digits with at most two decimals, like '105.00' (no sign, spaces, "
+    "exponent, '_' or digits of other scripts)"
+)
 
-    Takes a ``Decimal``, an ``int`` or a numeric string, never a ``float`` (binary
-    fractions are not money). It must be positive with at most two decimal places, and
-    small enough that a JSON number carries it exactly (the signature is computed over
-    JavaScript's text for it: ``105``, ``105.5``).
-    """
+
+def _amount_from_text(text: str, argument: str) -> Decimal:
+    """A string amount: only ``[0-9]+(\\.[0-9]{1,2})?`` in ASCII."""
+    if _AMOUNT_TEXT.fullmatch(text):
+        return Decimal(text)
+    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}… ({len(text)} characters)"
+    if re.fullmatch(r"-[0-9]+(?:\.[0-9]*)?", text, re.ASCII):
+        raise ValueError(f"{argument} must be greater than zero, got {text}")
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text, re.ASCII):
+        raise ValueError(
+            f"{argument} {shown} has more than two decimal places; round it to paise first"
+        )
+    raise ValueError(f"{argument} {shown} is not a number in rupees: {_AMOUNT_FORM}")
+
+
+def _decimal_amount(amount: object, argument: str) -> Decimal:
+    """``amount`` (a ``Decimal``, ``int`` or ASCII numeric string) as a positive ``Decimal``
+    with at most two places, or ``TypeError``/``ValueError`` naming ``argument``."""
     if isinstance(amount, float):
         raise TypeError(
-            "amount must be a Decimal, an int or a numeric string, not float: floats cannot "
-            "hold money exactly; pass Decimal('105.00') or '105.00'"
+            f"{argument} must be a Decimal, an int or a numeric string, not float: floats "
+            "cannot hold money exactly; pass Decimal('105.00') or '105.00'"
         )
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int | str):
         raise TypeError(
-            f"amount must be a Decimal, an int or a numeric string, not {type(amount).__name__}"
+            f"{argument} must be a Decimal, an int or a numeric string, not {type(amount).__name__}"
         )
-    try:
-        value = Decimal(amount.strip() if isinstance(amount, str) else amount)
-    except InvalidOperation:
-        raise ValueError(f"amount {amount!r} is not a number; pass e.g. '105.00'") from None
+    if isinstance(amount, str):
+        value = _amount_from_text(str.__str__(amount), argument)
+    else:
+        value = Decimal(amount)
     if not value.is_finite():
-        raise ValueError(f"amount {amount!r} is not a finite number")
+        raise ValueError(f"{argument} {amount!r} is not a finite number")
     if value <= 0:
-        raise ValueError(f"amount must be greater than zero, got {value}")
+        raise ValueError(f"{argument} must be greater than zero, got {value}")
     try:
         in_paise = value.quantize(Decimal("0.01"))
     except InvalidOperation:
         in_paise = None
     if in_paise is not None and in_paise != value:
         raise ValueError(
-            f"amount {value} has more than two decimal places; round it to paise first"
+            f"{argument} {value} has more than two decimal places; round it to paise first"
         )
+    return value
+
+
+def validate_amount(amount: object) -> float:
+    """Return ``amount`` (in rupees) as the JSON number to send, or raise naming what is wrong.
+
+    Takes a ``Decimal``, an ``int`` or a numeric string (ASCII digits, at most two
+    decimals: ``"105.00"``), never a ``float`` (binary fractions are not money). It must
+    be positive with at most two decimal places, and small enough that a JSON number
+    carries it exactly (the signature is computed over JavaScript's text for it: ``105``,
+    ``105.5``).
+    """
+    value = _decimal_amount(amount, "amount")
     number = float(value)
     if Decimal(repr(number)) != value:
         raise ValueError(f"amount {value} is too large to send exactly as a JSON number")
     return number
 
 
+def check_max_amount(number: float, max_amount: Decimal | None) -> None:
+    """Refuse an amount (as :func:`validate_amount` returned it) above the client's
+    ``max_amount``, with a message about paise: the usual reason for such an amount."""
+    value = Decimal(repr(number))
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))  # 49900, not 49900.0
+    if max_amount is not None and value > max_amount:
+        raise ValueError(
+            f"amount {value} is more than this client's max_amount ({max_amount}). Amounts are "
+            f"in rupees, not paise: if {value} is in paise, pass '{value / 100:.2f}'; if the "
+            "order really is this large, raise max_amount"
+        )
+
+
+def validate_max_amount(max_amount: object) -> Decimal | None:
+    """A client's ``max_amount`` setting as a ``Decimal`` (``None``: no limit)."""
+    if max_amount is None:
+        return None
+    return _decimal_amount(max_amount, "max_amount")
+
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9]{8,15}")
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
-def _text(value: object, argument: str, *, required: bool = True) -> str:
+def _text(value: object, argument: str, limit: int, *, required: bool = True) -> str:
+    """A text field: a ``str`` of at most ``limit`` characters, without control characters
+    or line breaks, and (when ``required``) not empty."""
     if not isinstance(value, str):
         raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if len(value) > limit:
+        raise ValueError(
+            f"{argument} is {len(value)} characters long; at most {limit} are accepted: shorten it"
+        )
+    for position, char in enumerate(value):
+        if unicodedata.category(char) in _UNSAFE_CATEGORIES:
+            raise ValueError(
+                f"{argument} has a control character (U+{ord(char):04X}) at position "
+                f"{position}: remove it (line breaks and tabs included)"
+            )
     if required and not value.strip():
         raise ValueError(f"{argument} is empty")
     if value != value.strip():
@@ -165,30 +247,31 @@ def _text(value: object, argument: str, *, required: bool = True) -> str:
 def validate_order_fields(
     *, currency: object, service_type: object, customer: object, return_url: object, note: object
 ) -> None:
-    """Check ``orders.create``'s other arguments (as strictly as KwikPaisa's guide needs)."""
-    if not re.fullmatch(r"[A-Z]{3}", _text(currency, "currency")):
+    """Check ``orders.create``'s other arguments (as strictly as KwikPaisa's guide needs,
+    within the lengths in ``_constants``)."""
+    if not re.fullmatch(r"[A-Z]{3}", _text(currency, "currency", MAX_CURRENCY_LENGTH)):
         raise ValueError(
             f"currency must be a three-letter ISO code in capitals, e.g. 'INR', not {currency!r}"
         )
-    _text(service_type, "service_type")
+    _text(service_type, "service_type", MAX_SERVICE_TYPE_LENGTH)
     if not isinstance(customer, Customer):
         raise TypeError(
             "customer must be a kwikpaisa.Customer(name=..., email=..., phone=...), "
             f"not {type(customer).__name__}"
         )
-    _text(customer.name, "customer.name")
-    if not _EMAIL.fullmatch(_text(customer.email, "customer.email")):
+    _text(customer.name, "customer.name", MAX_CUSTOMER_NAME_LENGTH)
+    if not _EMAIL.fullmatch(_text(customer.email, "customer.email", MAX_EMAIL_LENGTH)):
         raise ValueError(f"customer.email {customer.email!r} is not an email address")
-    if not _PHONE.fullmatch(_text(customer.phone, "customer.phone")):
+    if not _PHONE.fullmatch(_text(customer.phone, "customer.phone", MAX_PHONE_LENGTH)):
         raise ValueError(
             f"customer.phone {customer.phone!r} must be 8 to 15 digits, optionally after a "
             "'+', with no spaces or dashes"
         )
-    url = _text(return_url, "return_url")
+    url = _text(return_url, "return_url", MAX_RETURN_URL_LENGTH)
     if not re.match(r"https?://[^/\s?#]+", url) or any(char.isspace() for char in url):
         raise ValueError(
             f"return_url {url!r} must be an absolute http(s) URL, e.g. "
             "'https://merchant.example/return'"
         )
     if note is not None:
-        _text(note, "note", required=False)
+        _text(note, "note", MAX_NOTE_LENGTH, required=False)

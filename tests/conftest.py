@@ -79,6 +79,8 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_emulator": ("unit",),
     "test_faults": ("unit",),
     "test_input_validation": ("unit",),
+    "test_hostile": ("unit",),
+    "test_create_input": ("unit",),
     "test_low_level": ("unit",),
     "test_properties": ("unit", "slow"),
     "test_retries": ("unit",),

@@ -27,6 +27,7 @@ from kwikpaisa.signing import _js_key_order, canonical_payload
 from kwikpaisa.testing import Emulator
 
 from .conftest import interpret_cancel
+from .hostile_bodies import HOSTILE_BODIES
 
 EXAMPLES = int(os.environ.get("KWIKPAISA_HYPOTHESIS_EXAMPLES", "50"))
 PROFILE = settings(
@@ -53,9 +54,10 @@ json_values = st.recursive(
 )
 
 # Order ids the SDK accepts: printable text (no control characters, no surrogates, no
-# leading/trailing whitespace) up to 128 characters, and integers 1 .. 2**53 - 1.
+# invisible formatting characters, no leading/trailing whitespace) up to 128 characters,
+# and integers 1 .. 2**53 - 1.
 valid_text_ids = st.text(
-    alphabet=st.characters(exclude_categories=("Cc", "Cs")),
+    alphabet=st.characters(exclude_categories=("Cc", "Cs", "Cf")),
     min_size=1,
     max_size=MAX_ORDER_ID_LENGTH,
 ).filter(lambda s: s.strip() == s and bool(s))
@@ -130,7 +132,9 @@ def test_valid_order_ids_are_accepted_end_to_end(order_id: str | int) -> None:
 @PROFILE
 @given(
     st.text(min_size=1, max_size=40),
-    st.sampled_from(["\x00", "\n", "\r", "\x1b", "\x7f", "\x85", "\ud800", "\udc00"]),
+    st.sampled_from(
+        ["\x00", "\n", "\r", "\x1b", "\x7f", "\x85", "\ud800", "\udc00", "\u200b", "\u202e"]
+    ),
     st.data(),
 )
 def test_ids_with_control_characters_or_surrogates_are_refused(
@@ -138,7 +142,10 @@ def test_ids_with_control_characters_or_surrogates_are_refused(
 ) -> None:
     position = data.draw(st.integers(0, len(text)))
     order_id = "x" + text[:position] + bad + text[position:] + "x"
-    with pytest.raises(ValueError, match=r"order_id has a (control character|lone surrogate)"):
+    with pytest.raises(
+        ValueError,
+        match=r"order_id has (a control character|a lone surrogate|an invisible formatting)",
+    ):
         validate_order_id(order_id)
 
 
@@ -176,6 +183,7 @@ def test_retry_after_dates_are_read(ahead: int) -> None:
 
 bodies = (
     st.binary(max_size=200)
+    | st.sampled_from(sorted(HOSTILE_BODIES.values()))
     | json_values.map(lambda v: json.dumps(v).encode())
     | st.fixed_dictionaries(
         {},
@@ -190,6 +198,7 @@ bodies = (
                 optional={
                     "order_id": scalars,
                     "order_status": scalars,
+                    "order_amount": scalars | st.sampled_from(["105.00", "1e400", "NaN"]),
                     "cancelled_at": st.text(max_size=30) | scalars,
                 },
             ),

@@ -8,17 +8,22 @@ subcommand runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
+from .._constants import ENV_LOG
 from .._version import __version__
 from . import _cancel, _create, _emulator, _sign, _status
+from ._exit import ExitCode
 
 __all__ = ["main", "main_entry"]
 
 _EPILOG = """\
 exit codes (every command; `kwikpaisa COMMAND --help` says more):
-  0 done, 1 a batch with orders not cancelled or not found (or an unexpected error),
+  0 done, 1 a batch with orders not cancelled or not found, or an unexpected error
+  (one line, no traceback; KWIKPAISA_LOG=debug shows it),
   2 bad arguments or input, 3 configuration (keys, base URL), 4 no answer (network,
   timeout, redirect), 5 authentication (401/403), 6 order not found (404),
   7 conflict (409: not cancellable as paid, cancelled or expired; or, for create, an
@@ -52,7 +57,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kwikpaisa: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # no traceback for anything a peer (or a bug) caused
+        return _unexpected(error)
     return code
+
+
+def _unexpected(error: Exception) -> int:
+    """One line for an error no check foresaw; the traceback only with KWIKPAISA_LOG=debug."""
+    if os.environ.get(ENV_LOG, "").strip().lower() == "debug":
+        traceback.print_exception(error, file=sys.stderr)
+    print(
+        f"kwikpaisa: unexpected {type(error).__name__}: {error} (exit code 1; run with "
+        f"{ENV_LOG}=debug to see where, and report it)",
+        file=sys.stderr,
+    )
+    return int(ExitCode.FAILURE)
 
 
 def main_entry() -> None:

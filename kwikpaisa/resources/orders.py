@@ -3,14 +3,20 @@ on the async client). Each is an :class:`Operation` plus a few lines per client.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_CONCURRENCY
+from .._fields import read_money, read_status
 from .._generated import given, return_data
 from .._models import CancelledOrder, CreatedOrder, Customer, Order, parse_kwikpaisa_datetime
 from .._operation import Operation, Wording
-from .._validation import validate_amount, validate_order_fields, validate_order_id
+from .._validation import (
+    check_max_amount,
+    validate_amount,
+    validate_order_fields,
+    validate_order_id,
+)
 from ..errors import APIError, OrderExistsError, OrderNotCancellableError, OrderNotFoundError
 
 if TYPE_CHECKING:
@@ -37,13 +43,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if isinstance(value, str | int | float) else None
-    except InvalidOperation:
-        return None
-
-
 # -- status --------------------------------------------------------------------------
 
 
@@ -52,9 +51,9 @@ def _order(parsed: Any, body: dict[str, Any], call: Call[Order]) -> Order:
     return Order(
         order_id=_order_id(call, data),
         kwikx_order_id=_text(data.get("kwik_x_order_id")),
-        amount=_decimal(data.get("order_amount")),
+        amount=read_money(data.get("order_amount"), "order_amount"),
         currency=_text(data.get("currency")),
-        status=str(data.get("order_status") or "UNKNOWN"),
+        status=read_status(data.get("order_status"), "order_status", default="UNKNOWN"),
         payment_method=_text(data.get("payment_method")),
         transaction_id=_text(data.get("transaction_id")),
         created_at=parse_kwikpaisa_datetime(data.get("created_at")),
@@ -91,7 +90,7 @@ def _created(parsed: Any, body: dict[str, Any], call: Call[CreatedOrder]) -> Cre
     data = return_data(parsed)
     return CreatedOrder(
         order_id=_order_id(call, data),
-        status=str(data.get("order_status") or "UN_PAID"),
+        status=read_status(data.get("order_status"), "order_status", default="UN_PAID"),
         payment_link=_text(data.get("payment_link")),
         kwikx_order_id=_text(data.get("kwik_x_order_id")),
         created_at=parse_kwikpaisa_datetime(data.get("created_at")),
@@ -194,7 +193,7 @@ def _cancelled(parsed: Any, body: dict[str, Any], call: Call[CancelledOrder]) ->
     message = given(parsed.message)
     return CancelledOrder(
         order_id=_order_id(call, data),
-        status=str(data.get("order_status") or "CANCELLED"),
+        status=read_status(data.get("order_status"), "order_status", default="CANCELLED"),
         cancelled_at=parse_kwikpaisa_datetime(data.get("cancelled_at")),
         message=message if isinstance(message, str) else None,
         raw=body,
@@ -284,10 +283,15 @@ class Orders:
         an answer was lost and a retry meets 409, the order is read back with the status API
         and returned with ``already_created=True`` (:class:`~kwikpaisa.OrderExistsError` if
         it differs from what was asked). Arguments are checked before the network.
+
+        ``amount`` is in **rupees**, not paise: ₹499 is ``"499.00"`` (``49900`` would be
+        ₹49,900.00); set the client's ``max_amount=`` to refuse larger amounts. Text fields
+        refuse control characters and have length limits (docs/validation.md).
         """
         fields = _create_fields(
             order_id, amount, currency, service_type, customer, return_url, note
         )
+        check_max_amount(fields["order_amount"], self._client.max_amount)
         options: dict[str, Any] = {
             "timeout": timeout,
             "max_retries": max_retries,
@@ -375,6 +379,7 @@ class AsyncOrders:
         fields = _create_fields(
             order_id, amount, currency, service_type, customer, return_url, note
         )
+        check_max_amount(fields["order_amount"], self._client.max_amount)
         options: dict[str, Any] = {
             "timeout": timeout,
             "max_retries": max_retries,
