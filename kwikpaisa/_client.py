@@ -374,7 +374,8 @@ class KwikPaisa(_BaseClient):
         self._low_level_http = None
         self._low_level_client = None
         self.orders = Orders(self)
-        """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`."""
+        """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`,
+        :meth:`Orders.cancel_many`, :meth:`Orders.status_many`."""
 
     def post(
         self,
