@@ -100,9 +100,13 @@ def test_the_quickstart_as_a_newcomer_pastes_it(tmp_path: Path) -> None:
             line.replace(f":{port}", ":8080") for line in exports
         ]
         (tmp_path / "first.py").write_text(example("quickstart").code)
-        script = "\n".join([*exports, f"{sys.executable} first.py"])
+        # The README's later examples run against the same emulator (an integer id too).
+        (tmp_path / "integer_id.py").write_text(example("integer-id").code)
+        script = "\n".join(
+            [*exports, f"{sys.executable} first.py", f"{sys.executable} integer_id.py"]
+        )
         done = subprocess.run(
-            ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+            ["sh", "-ec", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("ord_123 CANCELLED ")
@@ -115,3 +119,18 @@ def test_every_docs_page_is_in_the_site_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     pages = sorted(path.name for path in (ROOT / "docs").glob("*.md"))
     assert [page for page in pages if f": {page}" not in nav] == []
+
+
+def test_the_readme_gives_the_requirements_range_of_this_version() -> None:
+    """Semantic Versioning: before 1.0 a minor release may break, so the range an app puts
+    in its requirements stays within this minor version; from 1.0, within this major one."""
+    from kwikpaisa import __version__
+
+    major, minor = (int(part) for part in __version__.split(".")[:2])
+    upper = f"0.{minor + 1}" if major == 0 else str(major + 1)
+    section = doc_text("README.md").split("## Use it in your app", 1)[1].split("\n## ", 1)[0]
+    assert f"`kwikpaisa>={major}.{minor},<{upper}`" in section
+    assert f"@v{__version__}'" in section  # the git tag to install
+    assert f"dist/kwikpaisa-{__version__}-py3-none-any.whl" in section  # what `make dist` builds
+    assert "pip install 'kwikpaisa[aiohttp]'" in section
+    assert "(docs/going-live.md)" in section
