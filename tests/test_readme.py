@@ -3,16 +3,18 @@ the README's quickstart works as a newcomer pastes it."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .conftest import seeded_emulator
-from .readme_examples import ROOT, Example, doc_text, example, examples
+from .readme_examples import ROOT, Example, doc_text, documents, example, examples, unmarked_blocks
 
 EXAMPLES = examples()
 
@@ -134,3 +136,73 @@ def test_the_readme_gives_the_requirements_range_of_this_version() -> None:
     assert f"dist/kwikpaisa-{__version__}-py3-none-any.whl" in section  # what `make dist` builds
     assert "pip install 'kwikpaisa[aiohttp]'" in section
     assert "(docs/going-live.md)" in section
+
+
+def test_every_code_block_runs_or_says_why_not() -> None:
+    """Each fenced block in README.md and docs/*.md is a named example (run above) or is
+    marked ``<!-- no-run: REASON -->`` on the line before it."""
+    unmarked = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in documents()
+        if (lines := unmarked_blocks(path.read_text(encoding="utf-8")))
+    }
+    assert unmarked == {}, (
+        "fenced blocks without <!-- example: NAME --> or <!-- no-run: REASON --> on the "
+        f"line before (file: line numbers): {unmarked}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "unmarked"),
+    [
+        ("Text\n\n```python\nx = 1\n```\n", [3]),
+        ("<!-- example: one -->\n```python\nx = 1\n```\n", []),
+        ("<!-- no-run: output -->\n```text\nok\n```\n", []),
+        ("<!-- no-run: -->\n```text\nok\n```\n", [2]),  # a reason is required
+        ("<!-- no-run: x -->\n\n```text\nok\n```\n", [3]),  # on the line right before
+        ("<!-- example: a -->\n```python\n```\n```console\n$ ls\n```\n", [4]),
+    ],
+)
+def test_unmarked_blocks_are_found(text: str, unmarked: list[int]) -> None:
+    assert unmarked_blocks(text) == unmarked
+
+
+def _check_headings() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "check_headings", ROOT / "scripts" / "check_headings.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("Faults shift the clock to test clock ## From a terminal\n", [1]),
+        ("One\n\n## A heading\n\nText ### Deeper\n", [5]),
+        ("A `## in code` span, an issue #12, C# code, page.md#anchor.\n", []),
+        ("```console\n$ make  ## a comment in a block\n```\n", []),
+        ("~~~\nx  ## y\n~~~\nafter ## this\n", [4]),
+    ],
+)
+def test_the_heading_check_finds_markers_inside_lines(text: str, lines: list[int]) -> None:
+    assert [number for number, _ in _check_headings().stranded_headings(text)] == lines
+
+
+def test_make_docs_runs_the_heading_check_and_the_docs_pass_it(tmp_path: Path) -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ndocs: venv\n", 1)[1].split("\n\n", 1)[0]
+    assert "scripts/check_headings.py README.md docs" in recipe
+    script = str(ROOT / "scripts" / "check_headings.py")
+    done = subprocess.run(
+        [sys.executable, script, "README.md", "docs"], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    broken = tmp_path / "broken.md"
+    broken.write_text("# Page\n\nto test clock ## From a terminal\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, script, str(broken)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert f"{broken}:3: a heading marker in the middle of a line" in done.stderr
