@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,18 @@ def test_readme_fits_on_a_few_screens() -> None:
     assert doc_text("README.md").count("\n") <= 300
 
 
+@pytest.fixture
+def _environ_restored() -> Iterator[None]:
+    """An example may set variables, as an app does at start-up (``HTTPS_PROXY``): they
+    end with the test."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.mark.parametrize("example", list(EXAMPLES.values()), ids=list(EXAMPLES))
+@pytest.mark.usefixtures("_environ_restored")
 def test_example_runs(example: Example, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     emu = seeded_emulator()
     with emu.serve() as base_url:
@@ -206,3 +218,28 @@ def test_make_docs_runs_the_heading_check_and_the_docs_pass_it(tmp_path: Path) -
     done = subprocess.run([sys.executable, script, str(broken)], capture_output=True, text=True)
     assert done.returncode == 1
     assert f"{broken}:3: a heading marker in the middle of a line" in done.stderr
+
+
+def test_the_site_description_names_what_the_sdk_does() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    [description] = re.findall(r"^site_description: (.+)$", config, re.M)
+    assert description.startswith("Create, verify and cancel KwikPaisa hosted-checkout orders")
+
+
+def test_going_live_has_a_runnable_example_for_every_step() -> None:
+    page = doc_text("docs/going-live.md")
+    steps = re.split(r"^## ", page, flags=re.M)[1:]
+    assert [step.split("\n", 1)[0] for step in steps] == [
+        "1. Production keys, per environment",
+        "2. Verify the payment at the return URL",
+        "3. An idempotent webhook endpoint",
+        "4. Timeouts for web handlers",
+        "5. Proxies",
+        "6. Logging",
+        "7. After a lost create, cancel or status",
+    ]
+    for step in steps:
+        assert "<!-- example: going-live-" in step, step.split("\n", 1)[0]
+    assert "(webhooks.md)" in page
+    assert "(retries.md#after-a-lost-answer-create-status-and-cancel)" in page
+    assert "going-live.md" in doc_text("README.md")
