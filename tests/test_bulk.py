@@ -599,3 +599,63 @@ def test_a_final_429_still_pauses_the_rest(
     assert refused.attempts == 1
     assert watch.unpaused_starts_after_close(near(20)) == 0
     assert len(watch.sleepers(near(20))) >= 3  # the other tasks waited before going on
+
+
+# -- the sync client's batches: what differs --------------------------------------------
+
+
+def test_sync_batches_send_through_the_callers_http_client(emulator: Emulator) -> None:
+    sent: list[str] = []
+    mine = httpx.Client(
+        transport=emulator.transport(),
+        event_hooks={"request": [lambda request: sent.append(request.url.path)]},
+    )
+    with mine, KwikPaisa(**{**in_process(emulator), "transport": None}, http_client=mine) as kp:  # type: ignore[arg-type]
+        outcomes = kp.orders.cancel_many(["ord_1", "ord_2", "ord_9"], concurrency=2)
+        statuses = kp.orders.status_many(["ord_1"])
+        assert not mine.is_closed
+    assert [o.outcome for o in outcomes] == ["cancelled", "cancelled", "not_found"]
+    assert statuses[0].order is not None
+    assert statuses[0].order.status == "CANCELLED"
+    assert sorted(sent) == ["/api/v3/pg/order/cancel"] * 3 + ["/api/v3/pg/order/status"]
+    assert emulator.requests_received == 4
+
+
+def test_sync_batches_run_from_a_thread_that_runs_an_event_loop(emulator: Emulator) -> None:
+    """Called from async code (a sync helper inside an async view), the batch runs its own
+    loop in a thread of its own, calls on_outcome there, and returns to the caller."""
+    threads: set[str] = set()
+
+    async def main() -> list[CancelOutcome]:
+        with KwikPaisa(**in_process(emulator)) as kp:  # type: ignore[arg-type]
+            return kp.orders.cancel_many(
+                ["ord_1", "ord_9"],
+                on_outcome=lambda outcome: threads.add(threading.current_thread().name),
+            )
+
+    outcomes = run(main())
+    assert [o.outcome for o in outcomes] == ["cancelled", "not_found"]
+    assert threads == {"kwikpaisa-batch-loop"}
+
+
+def test_sync_batches_call_on_outcome_in_the_calling_thread(emulator: Emulator) -> None:
+    threads: set[int] = set()
+    with KwikPaisa(**in_process(emulator)) as kp:  # type: ignore[arg-type]
+        kp.orders.cancel_many(
+            ["ord_1", "ord_2", "ord_123"],
+            concurrency=3,
+            on_outcome=lambda outcome: threads.add(threading.get_ident()),
+        )
+    assert threads == {threading.get_ident()}
+
+
+def test_an_error_in_a_sync_batch_on_a_loop_thread_reaches_the_caller(emulator: Emulator) -> None:
+    def explode(outcome: CancelOutcome) -> None:
+        raise OSError(28, "No space left on device")
+
+    async def main() -> None:
+        with KwikPaisa(**in_process(emulator)) as kp:  # type: ignore[arg-type]
+            kp.orders.cancel_many(["ord_1"], on_outcome=explode)
+
+    with pytest.raises(OSError, match="No space left on device"):
+        run(main())
