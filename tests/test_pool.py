@@ -324,7 +324,7 @@ def test_the_documented_aiohttp_usage_runs_under_w_error_with_no_warning() -> No
         emu.add_order(order_id, status)
     with emu.serve() as base_url:
         done = subprocess.run(
-            [sys.executable, "-W", "error", "-X", "dev", "-c", example("aiohttp-extra").code],
+            [sys.executable, "-W", "error", "-c", example("aiohttp-extra").code],
             capture_output=True,
             text=True,
             timeout=60,
