@@ -57,8 +57,10 @@ test-browser: $(BROWSER_STAMP)
 test-fast: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
-## The documentation site, strictly (a broken link or anchor fails), into site/.
+## The documentation site, strictly (a broken link or anchor, or a heading marker stranded
+## in the middle of a line, fails), into site/.
 docs: venv
+	$(BIN)/python scripts/check_headings.py README.md docs
 	$(BIN)/mkdocs build --strict --quiet
 
 ## The wheel and sdist, into dist/.

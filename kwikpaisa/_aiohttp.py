@@ -8,8 +8,12 @@ pass one to the async client::
 
 Every request still goes through the SDK (signing, retries, response caps, typed
 outcomes); only the bytes on the wire are sent and read by aiohttp, whose connection
-pool and C HTTP parser cost less CPU per request than httpx's own transport. Like any
-``http_client=``, it is yours: close it (``await client.aclose()``) when done.
+pool and C HTTP parser cost less CPU per request than httpx's own transport.
+
+Unlike any other ``http_client=``, it belongs to the client it is given to: closing that
+client (leaving ``async with``, or ``await kp.close()``) closes the aiohttp session too,
+so give each client a new one. (It is the SDK's own helper, made for this one use; an
+``httpx.AsyncClient`` of your own stays open, as you may share it.)
 
 ``kwikpaisa.DefaultAioHttpClient`` loads this module on first use, so
 ``import kwikpaisa`` never imports aiohttp.
@@ -17,7 +21,7 @@ pool and C HTTP parser cost less CPU per request than httpx's own transport. Lik
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -48,8 +52,12 @@ class DefaultAioHttpClient(_Base):
 
     Takes ``httpx.AsyncClient``'s arguments; the timeout and connection limits
     default to the SDK's own. Raises :class:`~kwikpaisa.ConfigurationError` when the
-    ``aiohttp`` extra is not installed.
+    ``aiohttp`` extra is not installed. The :class:`~kwikpaisa.AsyncKwikPaisa` it is given
+    to closes it when it closes.
     """
+
+    _closed_with_kwikpaisa_client: ClassVar[bool] = True
+    """Read by the client: an ``http_client`` of this class is closed with it."""
 
     def __init__(self, **kwargs: Any) -> None:
         if not _available:

@@ -1,7 +1,7 @@
 """Many orders at once: one batch engine, per-order outcomes and a batch-wide back-off.
 
-:func:`run_batch` serves every batch operation (``AsyncOrders.cancel_many`` and
-``AsyncOrders.status_many``, ``kwikpaisa cancel --from`` and ``kwikpaisa status --from``).
+:func:`run_batch` serves every batch operation (``cancel_many`` and ``status_many`` on
+both clients, ``kwikpaisa cancel --from`` and ``kwikpaisa status --from``).
 A :class:`BatchKind` says what is specific to one: its operation and how a result or an
 error becomes an outcome. Each order runs the same per-attempt decisions as the single
 call (:class:`~kwikpaisa._call.Call`) with two differences that matter for a batch:
@@ -48,9 +48,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 import attrs
 
@@ -63,7 +63,10 @@ from .errors import OrderNotCancellableError, OrderNotFoundError
 from .resources.orders import CANCEL, STATUS
 
 if TYPE_CHECKING:
-    from ._client import AsyncKwikPaisa, TimeoutTypes
+    import httpx
+
+    from ._call import Call, Step
+    from ._client import TimeoutTypes
 
 __all__ = [
     "BATCHES",
@@ -73,11 +76,13 @@ __all__ = [
     "STATUS_BATCH",
     "SUCCESSFUL_OUTCOMES",
     "BackoffGate",
+    "BatchClient",
     "BatchKind",
     "BatchOutcome",
     "CancelOutcome",
     "OutcomeName",
     "StatusOutcome",
+    "StopSignal",
     "order_key",
     "run_batch",
 ]
@@ -104,6 +109,31 @@ FINAL_OUTCOMES: frozenset[str] = frozenset(OUTCOMES) - {"failed"}
 
 StatusOutcomeName = Literal["found", "not_found", "failed", "duplicate"]
 STATUS_OUTCOMES: tuple[StatusOutcomeName, ...] = ("found", "not_found", "failed")
+
+
+class BatchClient(Protocol):
+    """What the engine needs of a client: an :class:`~kwikpaisa.AsyncKwikPaisa`, or a sync
+    :class:`~kwikpaisa.KwikPaisa` whose attempts run in threads (``kwikpaisa._sync_bulk``)."""
+
+    def _prepare(
+        self,
+        operation: Operation[R],
+        fields: Mapping[str, Any],
+        *,
+        order_id: str | int | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        total_timeout: float | None,
+    ) -> tuple[Call[R], httpx.Request]: ...
+
+    async def _attempt(self, call: Call[R], request: httpx.Request) -> Step[R]: ...
+
+
+class StopSignal(Protocol):
+    """Set to start no new order: an ``asyncio.Event``, or a ``threading.Event`` for the
+    sync client's batches."""
+
+    def is_set(self) -> bool: ...
 
 
 def _timestamp(when: datetime) -> str:
@@ -355,7 +385,7 @@ class BackoffGate:
 
 
 async def _one(
-    client: AsyncKwikPaisa,
+    client: BatchClient,
     kind: BatchKind[R, O],
     order_id: str | int,
     *,
@@ -448,7 +478,7 @@ def _check_concurrency(concurrency: object) -> int:
 
 
 async def run_batch(
-    client: AsyncKwikPaisa,
+    client: BatchClient,
     kind: BatchKind[R, O],
     order_ids: Iterable[str | int],
     *,
@@ -456,7 +486,7 @@ async def run_batch(
     timeout: TimeoutTypes | None = None,  # noqa: ASYNC109 (per-attempt httpx timeout)
     max_retries: int | None = None,
     on_outcome: Callable[[O], object] | None = None,
-    stop: asyncio.Event | None = None,
+    stop: StopSignal | None = None,
     sleep: Callable[[float], Awaitable[object]],
 ) -> list[O]:
     """Run ``kind``'s operation for every order in ``order_ids``, ``concurrency`` at a

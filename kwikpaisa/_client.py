@@ -182,6 +182,11 @@ class _BaseClient:
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both")
         self._owns_http = http_client is None
+        # A client made by the SDK's own helper (DefaultAioHttpClient) belongs to the client
+        # it is given to, and is closed with it; any other http_client stays the caller's.
+        self._closes_http = self._owns_http or bool(
+            getattr(type(http_client), "_closed_with_kwikpaisa_client", False)
+        )
         self._transport = transport
         return http_client if http_client is not None else cast(_H, self._new_http())
 
@@ -384,7 +389,8 @@ class KwikPaisa(_BaseClient):
         self._low_level_http = None
         self._low_level_client = None
         self.orders = Orders(self)
-        """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`."""
+        """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`,
+        :meth:`Orders.cancel_many`, :meth:`Orders.status_many`."""
 
     def post(
         self,
@@ -427,7 +433,7 @@ class KwikPaisa(_BaseClient):
 
     def close(self) -> None:
         """Close the connection pool (not one passed in as ``http_client``)."""
-        if self._owns_http:
+        if self._closes_http:
             self._http.close()
         if self._low_level_http is not None:
             self._low_level_http.close()
@@ -568,8 +574,10 @@ class AsyncKwikPaisa(_BaseClient):
             await _async_sleep(self._wait(call, step))
 
     async def close(self) -> None:
-        """Close the connection pool (not one passed in as ``http_client``)."""
-        if self._owns_http:
+        """Close the connection pool: this client's own, or a
+        :class:`~kwikpaisa.DefaultAioHttpClient` passed as ``http_client`` (any other
+        ``http_client`` stays open: it is yours)."""
+        if self._closes_http:
             await self._http.aclose()
         if self._low_level_http is not None:
             await self._low_level_http.aclose()

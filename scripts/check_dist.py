@@ -1,6 +1,7 @@
 """Check the built wheel and sdist in DIR (`make check-dist`): both packages are inside,
-with py.typed, the console script and the pytest plugin are declared, and the version is
-the one in kwikpaisa/_version.py. Then the wheel goes into a fresh virtual environment
+with py.typed, the console script and the pytest plugin are declared, the version is
+the one in kwikpaisa/_version.py, and the MIT LICENSE the metadata declares is inside
+both, word for word the repository's. Then the wheel goes into a fresh virtual environment
 with nothing but pytest beside it, where the pytest plugin example from docs/emulator.md
 must pass as a user's own test."""
 
@@ -25,6 +26,17 @@ def version() -> str:
     return match[1]
 
 
+def license_problems(where: str, text: str | None) -> list[str]:
+    """What is wrong with the LICENSE found in a package (``None``: not there)."""
+    if text is None:
+        return [f"{where} lacks the LICENSE file"]
+    if text != (ROOT / "LICENSE").read_text(encoding="utf-8"):
+        return [f"{where} holds a LICENSE that differs from the repository's"]
+    if not text.startswith("MIT License\n") or "KwikPaisa Python SDK contributors" not in text:
+        return [f"{where}: LICENSE is not the MIT license of KwikPaisa Python SDK contributors"]
+    return []
+
+
 def check_wheel(path: Path, expected: str) -> list[str]:
     problems = []
     with zipfile.ZipFile(path) as wheel:
@@ -43,6 +55,11 @@ def check_wheel(path: Path, expected: str) -> list[str]:
         info = f"kwikpaisa-{expected}.dist-info"
         entry_points = wheel.read(f"{info}/entry_points.txt").decode()
         metadata = wheel.read(f"{info}/METADATA").decode()
+        license_path = f"{info}/licenses/LICENSE"
+        license_text = wheel.read(license_path).decode() if license_path in names else None
+    problems += license_problems(path.name, license_text)
+    if "\nLicense-Expression: MIT\n" not in metadata or "\nLicense-File: LICENSE\n" not in metadata:
+        problems.append(f"{path.name} metadata does not declare the MIT LICENSE file")
     if "kwikpaisa = kwikpaisa._cli:main_entry" not in entry_points:
         problems.append(f"{path.name} does not declare the kwikpaisa console script")
     plugin = "[pytest11]\nkwikpaisa = kwikpaisa.pytest_plugin"
@@ -57,7 +74,9 @@ def check_sdist(path: Path, expected: str) -> list[str]:
     top = f"kwikpaisa-{expected}/"
     with tarfile.open(path) as sdist:
         names = set(sdist.getnames())
-    return [
+        member = sdist.extractfile(top + "LICENSE") if top + "LICENSE" in names else None
+        license_text = member.read().decode() if member is not None else None
+    return license_problems(path.name, license_text) + [
         f"{path.name} lacks {needed}"
         for needed in (
             "kwikpaisa/__init__.py",
@@ -127,8 +146,8 @@ def main(directory: str) -> int:
         print(f"check_dist: {problem}", file=sys.stderr)
     if not problems:
         print(f"check_dist: wheel and sdist of kwikpaisa {expected} hold both packages, "
-              "py.typed, the console script and the pytest plugin; with only the wheel "
-              "and pytest installed, a user's test using the fixtures passes")
+              "py.typed, the MIT LICENSE, the console script and the pytest plugin; with "
+              "only the wheel and pytest installed, a user's test using the fixtures passes")
     return 1 if problems else 0
 
 

@@ -1,13 +1,14 @@
 """Find the runnable examples in README.md and docs/*.md.
 
 A fenced block is an example when the line before it is ``<!-- example: NAME -->``
-(names are unique across all the files). ``python`` examples are executed by
-tests/test_readme.py with KWIKPAISA_API_KEY, KWIKPAISA_SECRET_KEY and
-KWIKPAISA_BASE_URL pointing at a freshly seeded emulator served on loopback (orders:
-tests/conftest.py SEED_ORDERS). ``console`` examples have their ``$ ``-prefixed lines
-run by the shell in the same environment; a line ending in ``# exit N`` must exit
-with N, every other line with 0. Dedicated tests may load an example by name to
-exercise it further (a webhook receiver, the pytest plugin example).
+(names are unique across all the files). Every other fenced block is marked as not meant
+to run, with a reason: ``<!-- no-run: REASON -->`` (tests/test_readme.py enforces it).
+``python`` examples are executed by tests/test_readme.py with KWIKPAISA_API_KEY,
+KWIKPAISA_SECRET_KEY and KWIKPAISA_BASE_URL pointing at a freshly seeded emulator served
+on loopback (orders: tests/conftest.py SEED_ORDERS). ``console`` examples have their
+``$ ``-prefixed lines run by the shell in the same environment; a line ending in
+``# exit N`` must exit with N, every other line with 0. Dedicated tests may load an
+example by name to exercise it further (a webhook receiver, the pytest plugin example).
 """
 
 from __future__ import annotations
@@ -57,6 +58,26 @@ def examples() -> dict[str, Example]:
             assert not earlier, f"example name {name!r} is used twice ({earlier} and {source})"
             found[name] = Example(name, match["lang"], match["code"], source)
     return found
+
+
+_FENCE_OPENING = re.compile(r"^```")
+_MARKER = re.compile(r"^<!-- (?:example: [\w.-]+|no-run: \S.*\S) -->$")
+
+
+def unmarked_blocks(text: str) -> list[int]:
+    """Line numbers of the fenced blocks in ``text`` that are neither a named example
+    (``<!-- example: NAME -->``) nor marked as not meant to run, with a reason
+    (``<!-- no-run: REASON -->``), on the line before the fence."""
+    lines = text.splitlines()
+    unmarked: list[int] = []
+    inside = False
+    for number, line in enumerate(lines, 1):
+        if not _FENCE_OPENING.match(line):
+            continue
+        if not inside and not (number > 1 and _MARKER.match(lines[number - 2])):
+            unmarked.append(number)
+        inside = not inside
+    return unmarked
 
 
 def example(name: str) -> Example:

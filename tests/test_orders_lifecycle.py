@@ -225,19 +225,28 @@ def test_note_is_sent_when_given(emulator: Emulator) -> None:
     assert record.order_note == "Gift wrap"
 
 
+@pytest.mark.parametrize("flavour", ["async", "sync"])
 def test_status_many_reports_each_order_through_the_batch_engine(
-    reach: Any, emulator: Emulator, fast_retries: list[float]
+    reach: Any, emulator: Emulator, fast_retries: list[float], flavour: str
 ) -> None:
     from kwikpaisa import StatusOutcome
 
     emulator.pay("ord_2")
     emulator.inject(Fault.http_status(429, retry_after=1))
+    ids: list[str | int] = ["ord_1", "ord_2", "ord_9", "ord_1", ""]
 
     async def go() -> list[StatusOutcome]:
         async with AsyncKwikPaisa(**reach(emulator)) as kp:
-            return await kp.orders.status_many(["ord_1", "ord_2", "ord_9", "ord_1", ""])
+            return await kp.orders.status_many(ids)
 
-    outcomes = asyncio.run(go())
+    if flavour == "sync":
+        with KwikPaisa(**reach(emulator)) as client:
+            outcomes = client.orders.status_many(ids)
+    else:
+        outcomes = asyncio.run(go())
+    # The 429's pause was waited (by every task that met the closed gate), nothing else.
+    assert fast_retries
+    assert all(0.9 < delay <= 1 for delay in fast_retries)
     assert [o.outcome for o in outcomes] == ["found", "found", "not_found", "duplicate", "failed"]
     assert outcomes[1].order is not None
     assert outcomes[1].order.status == "PAID"

@@ -10,6 +10,7 @@ batch through the pool ends with the right outcome for every order. A user's own
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 import subprocess
@@ -24,6 +25,8 @@ import pytest
 from kwikpaisa import AsyncKwikPaisa, KwikPaisa
 from kwikpaisa._pool import AsyncPoolTransport, _CoalescingStream
 from kwikpaisa.testing import Emulator, EmulatorServer
+
+from .readme_examples import example
 
 LATENCY = 0.05
 
@@ -298,7 +301,8 @@ def test_aiohttp_client_cancels_against_the_emulator(server: EmulatorServer) -> 
             one = await kp.orders.cancel(ids[0])
             outcomes = await kp.orders.cancel_many([*ids, "ord_paid", "ord_missing"],
                                                    concurrency=16)  # fmt: skip
-        await http.aclose()
+        assert http.is_closed  # the SDK's own helper is closed with the client
+        await http.aclose()  # closing it again, as older docs said to, is harmless
         return one.status, [o.outcome for o in outcomes]
 
     status, outcomes = asyncio.run(go())
@@ -308,6 +312,46 @@ def test_aiohttp_client_cancels_against_the_emulator(server: EmulatorServer) -> 
     ]  # fmt: skip
     assert all(emu.cancel_count(oid) == 1 for oid in ids)
     _wait_for_no_connections(server)
+
+
+@pytest.mark.slow
+def test_the_documented_aiohttp_usage_runs_under_w_error_with_no_warning() -> None:
+    """docs/performance.md's example, in a fresh interpreter with every warning an error:
+    nothing on stderr (an unclosed aiohttp session warns, from its ``__del__``, at exit)."""
+    pytest.importorskip("httpx_aiohttp", reason="the aiohttp extra is not installed")
+    emu = Emulator()
+    for order_id, status in (("ord_1", "UN_PAID"), ("ord_2", "UN_PAID"), ("ord_paid", "PAID")):
+        emu.add_order(order_id, status)
+    with emu.serve() as base_url:
+        done = subprocess.run(
+            [sys.executable, "-W", "error", "-c", example("aiohttp-extra").code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={
+                **os.environ,
+                "KWIKPAISA_API_KEY": emu.api_key,
+                "KWIKPAISA_SECRET_KEY": emu.secret_key,
+                "KWIKPAISA_BASE_URL": base_url,
+            },
+        )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "['cancelled', 'cancelled', 'not_cancellable']\n"
+
+
+def test_an_http_client_of_your_own_stays_open(server: EmulatorServer) -> None:
+    emu = server.emulator
+
+    async def go() -> bool:
+        async with httpx.AsyncClient() as mine:
+            async with AsyncKwikPaisa(
+                emu.api_key, emu.secret_key, base_url=server.base_url, http_client=mine
+            ) as kp:
+                await kp.orders.status("ord_1")
+            return mine.is_closed
+
+    emu.add_order("ord_1")
+    assert asyncio.run(go()) is False
 
 
 def _run(code: str) -> str:

@@ -1,5 +1,6 @@
-"""Order operations: ``kp.orders.create``, ``status`` and ``cancel`` (and ``cancel_many``
-on the async client). Each is an :class:`Operation` plus a few lines per client."""
+"""Order operations: ``kp.orders.create``, ``status`` and ``cancel``, and the batches
+``cancel_many`` and ``status_many``. Each is an :class:`Operation` plus a few lines per
+client."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..errors import APIError, OrderExistsError, OrderNotCancellableError, Order
 
 if TYPE_CHECKING:
     import asyncio
+    import threading
     from collections.abc import Callable, Iterable
 
     from .._bulk import CancelOutcome, StatusOutcome
@@ -352,6 +354,66 @@ class Orders:
             timeout=timeout,
             max_retries=max_retries,
             total_timeout=total_timeout,
+        )
+
+    def cancel_many(
+        self,
+        order_ids: Iterable[str | int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        on_outcome: Callable[[CancelOutcome], object] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[CancelOutcome]:
+        """Cancel many orders, ``concurrency`` at a time: a :class:`~kwikpaisa.CancelOutcome`
+        each, in input order, never raising for one order's failure.
+
+        The same outcomes, duplicates, ``on_outcome`` calls and batch-wide 429 back-off as
+        :meth:`AsyncOrders.cancel_many` (one engine). Each attempt is sent by this client, so
+        its ``http_client``, ``transport`` and proxies apply, from up to ``concurrency``
+        worker threads; ``on_outcome`` is called in the calling thread (in a thread of the
+        batch's own when the calling thread runs an event loop). Once ``stop`` (a
+        ``threading.Event``) is set no new order starts.
+        """
+        from .._bulk import CANCEL_BATCH
+        from .._sync_bulk import run_sync_batch
+
+        return run_sync_batch(
+            self._client,
+            CANCEL_BATCH,
+            order_ids,
+            concurrency=concurrency,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_outcome=on_outcome,
+            stop=stop,
+        )
+
+    def status_many(
+        self,
+        order_ids: Iterable[str | int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        on_outcome: Callable[[StatusOutcome], object] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[StatusOutcome]:
+        """The status of many orders: a :class:`~kwikpaisa.StatusOutcome` each, in input
+        order, never raising for one order; see :meth:`cancel_many` (same engine and rules)."""
+        from .._bulk import STATUS_BATCH
+        from .._sync_bulk import run_sync_batch
+
+        return run_sync_batch(
+            self._client,
+            STATUS_BATCH,
+            order_ids,
+            concurrency=concurrency,
+            timeout=timeout,
+            max_retries=max_retries,
+            on_outcome=on_outcome,
+            stop=stop,
         )
 
 
