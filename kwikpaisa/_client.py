@@ -260,6 +260,11 @@ class _BaseClient:
             call.attempt_timeout = dict(request.extensions["timeout"])
         return call, request
 
+    @staticmethod
+    def _now() -> float:
+        """The clock ``total_timeout`` is measured on (``time.monotonic``)."""
+        return _monotonic()
+
     def _fit_attempt(self, call: Call[R], request: httpx.Request) -> Step[R] | None:
         """Start an attempt: a deadline error if ``total_timeout`` has run out, else
         ``None`` (with this attempt's timeouts shortened to the time left)."""

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from ._models import Order
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -203,8 +205,13 @@ class OrderNotCancellableError(ConflictError):
 
 
 class OrderExistsError(ConflictError):
-    """409 from ``orders.create``: an order with this ``order_id`` already exists and does
-    not match what was asked (or existed before this call)."""
+    """409 from ``orders.create``: an order with this ``order_id`` already exists with a
+    different amount or currency, or it could not be read back to compare (the message
+    says which). One with the same amount and currency is returned, not raised."""
+
+    existing: Order | None = None
+    """The order KwikPaisa holds under this id, as its status API reported it (``None``
+    when it could not be read back)."""
 
 
 class UnprocessableEntityError(APIError):
