@@ -26,6 +26,7 @@ from .errors import AuthenticationError as AuthenticationError
 from .errors import BadRequestError as BadRequestError
 from .errors import ConfigurationError as ConfigurationError
 from .errors import ConflictError as ConflictError
+from .errors import EndpointNotFoundError as EndpointNotFoundError
 from .errors import KwikPaisaError as KwikPaisaError
 from .errors import NotFoundError as NotFoundError
 from .errors import OrderExistsError as OrderExistsError
@@ -61,6 +62,7 @@ __all__ = [
     "CreatedOrder",
     "Customer",
     "DefaultAioHttpClient",
+    "EndpointNotFoundError",
     "Environment",
     "KwikPaisa",
     "KwikPaisaError",

@@ -12,7 +12,8 @@
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403
         ├── NotFoundError               404
-        │   └── OrderNotFoundError          from an order operation
+        │   ├── OrderNotFoundError          from an order operation
+        │   └── EndpointNotFoundError       not KwikPaisa's answer: check base_url
         ├── ConflictError               409
         │   ├── OrderNotCancellableError    from orders.cancel
         │   └── OrderExistsError            from orders.create
@@ -43,6 +44,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EndpointNotFoundError",
     "KwikPaisaError",
     "NotFoundError",
     "OrderExistsError",
@@ -189,6 +191,12 @@ class NotFoundError(APIError):
 
 class OrderNotFoundError(NotFoundError):
     """404 from an order operation: KwikPaisa has no order with this id for this merchant."""
+
+
+class EndpointNotFoundError(NotFoundError):
+    """404 without KwikPaisa's error body (an HTML page, a proxy's or framework's "Not
+    Found"): nothing that speaks KwikPaisa's API is at that URL, so ``base_url`` is
+    almost certainly wrong. Never means that an order does not exist."""
 
 
 class ConflictError(APIError):
