@@ -112,7 +112,8 @@ class APIConnectionError(KwikPaisaError):
         self.request_url: str | None = request_url
         """The URL the request was sent to."""
         self.request: httpx.Request | None = request
-        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
+        """A copy of the request that was sent: its ``X-API-KEY`` holds only the masked key
+        (``pk_test_...abcd``), and ``X-SIGNATURE`` is masked in any text form."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -154,7 +155,8 @@ class APIError(KwikPaisaError):
         self.attempts: int = attempts
         """How many attempts were made (retries included)."""
         self.request: httpx.Request | None = request
-        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
+        """A copy of the request that was sent: its ``X-API-KEY`` holds only the masked key
+        (``pk_test_...abcd``), and ``X-SIGNATURE`` is masked in any text form."""
         self.response: httpx.Response | None = response
         """The response, already read and closed (its body is :attr:`body`), or ``None``."""
         self.earlier_attempt_unanswered: bool = False
