@@ -27,6 +27,7 @@ from .errors import BadRequestError as BadRequestError
 from .errors import ConfigurationError as ConfigurationError
 from .errors import ConflictError as ConflictError
 from .errors import EndpointNotFoundError as EndpointNotFoundError
+from .errors import EventLoopError as EventLoopError
 from .errors import KwikPaisaError as KwikPaisaError
 from .errors import NotFoundError as NotFoundError
 from .errors import OrderExistsError as OrderExistsError
@@ -64,6 +65,7 @@ __all__ = [
     "DefaultAioHttpClient",
     "EndpointNotFoundError",
     "Environment",
+    "EventLoopError",
     "KwikPaisa",
     "KwikPaisaError",
     "NotFoundError",

@@ -16,6 +16,7 @@ import httpx
 from ._generated import parse_success
 from ._logging import logger
 from ._operation import Operation
+from ._reasons import exception_reason
 from ._response import interpret_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 from .errors import APIConnectionError, APITimeoutError, KwikPaisaError
@@ -245,7 +246,7 @@ class Call(Generic[R]):
                 f"Timed out {phase} to {to_do}{at}; {advice}", cls=APITimeoutError
             )
         else:
-            reason = str(exc) or type(exc).__name__
+            reason = exception_reason(exc)
             if sent:
                 what, advice = "The connection to KwikPaisa broke", lost_advice
             else:

@@ -4,6 +4,7 @@
 
     KwikPaisaError
     ├── ConfigurationError          bad or missing settings, found before any request
+    ├── EventLoopError              an AsyncKwikPaisa used from a second event loop
     ├── WebhookVerificationError    a webhook that must not be trusted
     ├── APIConnectionError          no usable HTTP response (network, TLS, redirect)
     │   └── APITimeoutError
@@ -45,6 +46,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EndpointNotFoundError",
+    "EventLoopError",
     "KwikPaisaError",
     "NotFoundError",
     "OrderExistsError",
@@ -76,6 +78,12 @@ class KwikPaisaError(Exception):
 
 class ConfigurationError(KwikPaisaError, ValueError):
     """The client's settings are missing or unusable; raised before any request is sent."""
+
+
+class EventLoopError(KwikPaisaError, RuntimeError):
+    """An :class:`~kwikpaisa.AsyncKwikPaisa` was called from an event loop other than the
+    one it was first used in: its connections belong to that loop. Use one client per
+    event loop. Raised before any request is sent."""
 
 
 class WebhookVerificationError(KwikPaisaError):

@@ -527,6 +527,7 @@ class AsyncOrders:
         from .._bulk import CANCEL_BATCH, run_batch
         from .._client import _async_sleep
 
+        self._client._check_event_loop()  # before any order starts
         return await run_batch(
             self._client,
             CANCEL_BATCH,
@@ -557,6 +558,7 @@ class AsyncOrders:
         from .._bulk import STATUS_BATCH, run_batch
         from .._client import _async_sleep
 
+        self._client._check_event_loop()  # before any order starts
         return await run_batch(
             self._client,
             STATUS_BATCH,
