@@ -235,10 +235,16 @@ def masked_request(request: httpx.Request) -> httpx.Request:
     ``X-API-KEY`` replaced by its masked form (``pk_test_...abcd``) and both it and
     ``X-SIGNATURE`` masked in any text form. ``request`` itself (which a retry sends
     again) is left as it is."""
+    api_key_header = HEADER_API_KEY.lower().encode("ascii")
     headers = MaskedHeaders(
         [
-            (name, _masked_key(value) if name.lower() == HEADER_API_KEY.lower() else value)
-            for name, value in request.headers.multi_items()
+            (
+                name,
+                _masked_key(value.decode("latin-1")).encode("ascii", "replace")
+                if name.lower() == api_key_header
+                else value,
+            )
+            for name, value in request.headers.raw
         ]
     )
     try:
