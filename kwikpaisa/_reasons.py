@@ -26,9 +26,11 @@ def exception_reason(exc: BaseException) -> str:
         if current is None:
             break
         reason = _own_message(current) or reason
-        # The wrapped error is the cause (``raise ... from``), or the context where a
-        # wrapper re-raised with ``from None`` (httpcore's pool does).
-        current = current.__cause__ or current.__context__
+        # The wrapped error is the cause (``raise ... from``), or the context a wrapper
+        # hid by re-raising ``from None`` (httpcore's pool does). A plain context is not
+        # followed: it may be whatever the caller's code was handling at the time.
+        hidden = current.__context__ if current.__suppress_context__ else None
+        current = current.__cause__ or hidden
     return reason or type(exc).__name__
 
 

@@ -194,6 +194,19 @@ def test_async_connection_errors_say_what_sync_ones_say() -> None:
         assert messages["async-httpx-transport"] == messages["sync"], case
 
 
+def test_the_reason_is_the_network_s_not_what_the_caller_was_handling() -> None:
+    # A call made inside an ``except`` block: Python links the caller's exception to the
+    # innermost network error as its context; it must not become the reason.
+    for flavour in FLAVOURS:
+        with refusing_address() as base_url:
+            try:
+                raise ValueError("the caller's own unrelated detail")
+            except ValueError:
+                message = _message(flavour, base_url)
+        assert "unrelated detail" not in message, flavour
+        assert "([Errno 111] Connection refused)" in message, flavour
+
+
 def test_a_reset_mid_answer_names_the_reset_not_just_readerror() -> None:
     def reset_mid_answer(conn: socket.socket) -> None:
         _close_mid_body(conn)
