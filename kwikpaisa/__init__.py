@@ -26,6 +26,8 @@ from .errors import AuthenticationError as AuthenticationError
 from .errors import BadRequestError as BadRequestError
 from .errors import ConfigurationError as ConfigurationError
 from .errors import ConflictError as ConflictError
+from .errors import EndpointNotFoundError as EndpointNotFoundError
+from .errors import EventLoopError as EventLoopError
 from .errors import KwikPaisaError as KwikPaisaError
 from .errors import NotFoundError as NotFoundError
 from .errors import OrderExistsError as OrderExistsError
@@ -61,7 +63,9 @@ __all__ = [
     "CreatedOrder",
     "Customer",
     "DefaultAioHttpClient",
+    "EndpointNotFoundError",
     "Environment",
+    "EventLoopError",
     "KwikPaisa",
     "KwikPaisaError",
     "NotFoundError",

@@ -16,10 +16,11 @@ import httpx
 from ._generated import parse_success
 from ._logging import logger
 from ._operation import Operation
+from ._reasons import exception_reason
 from ._response import interpret_response
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 from .errors import APIConnectionError, APIError, APITimeoutError, KwikPaisaError
-from .signing import MaskedHeaders
+from .signing import masked_request as masked_copy
 
 __all__ = ["Call", "Step"]
 
@@ -144,11 +145,9 @@ class Call(Generic[R]):
         return body if model is None else parse_success(model, body)
 
     def masked_request(self) -> httpx.Request | None:
-        """The request being sent, for an error: its text forms mask ``X-SIGNATURE``."""
-        request = self.request
-        if request is not None and not isinstance(request.headers, MaskedHeaders):
-            request.headers = MaskedHeaders(request.headers)
-        return request
+        """A copy of the request being sent, for an error: ``X-API-KEY`` masked in its
+        values, ``X-SIGNATURE`` too in its text forms (see :func:`masked_request`)."""
+        return None if self.request is None else masked_copy(self.request)
 
     def _retry_or(
         self, error: KwikPaisaError, retry_after: float | None = None, *, rate_limited: bool = False
@@ -270,7 +269,7 @@ class Call(Generic[R]):
                 f"Timed out {phase} to {to_do}{at}; {advice}", cls=APITimeoutError
             )
         else:
-            reason = str(exc) or type(exc).__name__
+            reason = exception_reason(exc)
             if sent:
                 what, advice = "The connection to KwikPaisa broke", lost_advice
             else:

@@ -13,6 +13,7 @@ import logging
 import os
 import ssl
 import time
+import weakref
 from collections.abc import Mapping
 from decimal import Decimal
 from types import TracebackType
@@ -35,12 +36,14 @@ from ._logging import logger
 from ._operation import Operation
 from ._validation import validate_max_amount
 from ._version import __version__
-from .errors import ConfigurationError
+from .errors import ConfigurationError, EventLoopError
 from .resources.orders import AsyncOrders, Orders
 from .resources.raw import post_operation, validate_post
 from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
+    import asyncio
+
     import kwikpaisa_generated
 
 __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
@@ -270,6 +273,11 @@ class _BaseClient:
         if limit is not None:
             call.attempt_timeout = dict(request.extensions["timeout"])
         return call, request
+
+    @staticmethod
+    def _now() -> float:
+        """The clock ``total_timeout`` is measured on (``time.monotonic``)."""
+        return _monotonic()
 
     def _fit_attempt(self, call: Call[R], request: httpx.Request) -> Step[R] | None:
         """Start an attempt: a deadline error if ``total_timeout`` has run out, else
@@ -534,6 +542,7 @@ class AsyncKwikPaisa(_BaseClient):
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http = None
         self._low_level_client = None
+        self._loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
         self.orders = AsyncOrders(self)
         """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.status`,
         :meth:`AsyncOrders.create`, :meth:`AsyncOrders.cancel_many`."""
@@ -559,6 +568,34 @@ class AsyncKwikPaisa(_BaseClient):
             max_retries=max_retries,
             total_timeout=total_timeout,
         )
+
+    def _prepare(
+        self, operation: Operation[R], fields: Mapping[str, Any], **options: Any
+    ) -> tuple[Call[R], httpx.Request]:
+        """:meth:`_BaseClient._prepare`, in the event loop the client belongs to (every
+        call and every order of a batch starts here)."""
+        self._check_event_loop()
+        return super()._prepare(operation, fields, **options)
+
+    def _check_event_loop(self) -> None:
+        """Bind the client to the event loop of its first call; refuse any other loop
+        (its pooled connections belong to the first) with :class:`EventLoopError`."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not under asyncio: nothing to compare
+            return
+        if self._loop is None or self._pid != os.getpid():
+            # The first call (or the first in a forked child, which opens a new pool).
+            self._loop = weakref.ref(loop)
+        elif self._loop() is not loop:
+            raise EventLoopError(
+                "This AsyncKwikPaisa client was first used in another event loop, and its "
+                "connections belong to that loop: use one client per event loop. Create "
+                "the client inside the loop that uses it (in the coroutine you pass to "
+                "asyncio.run, say) and close it there, or use KwikPaisa in synchronous code"
+            )
 
     async def _request(
         self, operation: Operation[R], fields: Mapping[str, Any], **options: Any

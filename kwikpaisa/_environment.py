@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 
 import attrs
 import httpx
 
 from ._constants import (
+    CANCEL_ORDER_PATH,
     ENV_ALLOW_INSECURE_HTTP,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -82,6 +84,26 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# A base URL path that already holds (the start of) the operations' own path, which the
+# SDK appends whole: /api, /api/v3, /api/v3/pg/order/cancel, /proxy/api/v2, ...
+_API_PATH = re.compile(r"(?:^|/)api(?:/v\d+(?:/.*)?)?$", re.IGNORECASE)
+
+
+def _refuse_api_path(url: httpx.URL, base_url: str, source: str) -> None:
+    """``ConfigurationError`` for a base URL ending in ``/api/v3`` or the like: every
+    request would go to ``.../api/v3/api/v3/...`` and meet a 404."""
+    path = url.path.rstrip("/")
+    match = _API_PATH.search(path)
+    if match is None:
+        return
+    root = str(url.copy_with(path=path[: match.start()] or "/")).rstrip("/")
+    raise ConfigurationError(
+        f"{source} {base_url!r} ends in {path[match.start() :]!r}, but the SDK adds each "
+        f"operation's whole path (/api/v3/pg/order/...) itself, so requests would go to "
+        f"{str(url).rstrip('/')}{CANCEL_ORDER_PATH}; give the address without it: {root!r}"
+    )
+
+
 def validate_base_url(
     base_url: object,
     *,
@@ -96,8 +118,10 @@ def validate_base_url(
     emulator, a local proxy), and for any other host only with ``allow_insecure_http``
     (an emulator in another container, say), because signed requests must not cross
     a network in clear text by accident (logged as a warning unless ``warn`` is false).
-    ``source`` names where the URL came from in messages; ``insecure_opt_in`` says how
-    to opt in.
+    A path is accepted (a gateway that serves KwikPaisa under a prefix), except one
+    ending in ``/api``, ``/api/v3`` or more of the operations' own path, which the SDK
+    appends whole (that would double it). ``source`` names where the URL came from in
+    messages; ``insecure_opt_in`` says how to opt in.
     """
     if not isinstance(base_url, str) or not base_url.strip():
         raise ConfigurationError(f"{source} must be a non-empty URL such as https://host")
@@ -125,6 +149,7 @@ def validate_base_url(
             )
     if url.query or url.fragment:
         raise ConfigurationError(f"{source} {base_url!r} must not carry a query or fragment")
+    _refuse_api_path(url, base_url, source)
     return str(url).rstrip("/")
 
 

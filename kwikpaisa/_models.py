@@ -114,8 +114,10 @@ class CreatedOrder:
     raw: dict[str, Any] = attrs.field(repr=False)
     """The whole parsed response body (of the status answer, when ``already_created``)."""
     already_created: bool = False
-    """True when an earlier attempt of this same call created the order (its answer was
-    lost) and the SDK confirmed it through the status API: created once, not twice."""
+    """True when the order already existed with the same order_id, amount and currency
+    (an earlier attempt created it, in this call or an earlier one) and the SDK read it
+    back through the status API: created once, not twice. Its ``status`` may since have
+    moved on (``PAID``, ``EXPIRED``...)."""
     attempts: int = 1
     """How many attempts the call took."""
 

@@ -45,6 +45,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from ._reasons import exception_reason
+
 __all__ = ["AsyncPoolTransport"]
 
 # httpcore's exceptions and the httpx exceptions they become (httpx's own mapping).
@@ -71,7 +73,7 @@ def _as_httpx_error(exc: Exception) -> httpx.TransportError | None:
     for cls in type(exc).__mro__:
         mapped = _EXCEPTIONS.get(cls)
         if mapped is not None:
-            return mapped(str(exc))
+            return mapped(exception_reason(exc))
     return None
 
 

@@ -21,6 +21,7 @@ from .errors import (
     APIError,
     AuthenticationError,
     ConflictError,
+    EndpointNotFoundError,
     error_class_for_status,
 )
 
@@ -87,6 +88,12 @@ def _is_failure(body: Any) -> bool:
     )
 
 
+def _is_kwikpaisa_error(body: Any) -> bool:
+    """True for KwikPaisa's error body (``{"status": false, "code": 404, "message": ...}``);
+    a web server's or proxy's own 404 page has neither ``status`` nor ``code``."""
+    return _is_failure(body) or _body_code(body) is not None
+
+
 def _clock_skew(headers: Mapping[str, str], now: Callable[[], float]) -> float | None:
     date = headers.get("date")
     server = parse_http_date(date) if date else None
@@ -105,6 +112,12 @@ _TEMPLATES: dict[int, str] = {
     422: "KwikPaisa refused {the_request} {detail}",
     429: "KwikPaisa is rate limiting requests {detail}; slow down, or allow more retries",
 }
+_NOTHING_THERE = (
+    "Nothing answered {the_call} at {url} as KwikPaisa does {detail}: the server there has "
+    "no such path (a 404 without KwikPaisa's error body), so no KwikPaisa API is at that "
+    "address; check base_url: it is KwikPaisa's address, such as "
+    "https://sandbox.kwikpaisa.com, to which the SDK adds /api/v3/pg/order/..."
+)
 _SERVER_TEMPLATE = "KwikPaisa failed to process {the_call} {detail}; {server_advice}"
 _OTHER_TEMPLATE = "KwikPaisa answered {the_call} with an error {detail}"
 _FAILURE_WITHOUT_CODE = "KwikPaisa reported that {the_call} failed {detail}"
@@ -190,6 +203,8 @@ def interpret_response(
             template = _UNUSABLE_FIELD
         else:
             template = _UNRECOGNISED_SUCCESS
+    elif status_code == 404 and not _is_kwikpaisa_error(body):
+        template = _NOTHING_THERE
     else:
         template = _template(wording, status_code)
 
@@ -202,12 +217,15 @@ def interpret_response(
         if unusable is None
         else f"(HTTP {status_code}: {unusable})",
         why=reasons.get(order_status or "", reasons.get("", "")),
+        url=call.url or "base_url",
     )
     cls = (
         operation.errors.get(effective) or error_class_for_status(effective)
         if effective >= 400
         else APIError
     )
+    if template is _NOTHING_THERE:
+        cls = EndpointNotFoundError
     skew = _clock_skew(headers, now) if issubclass(cls, AuthenticationError) else None
     if skew is not None:
         direction = "ahead of" if skew > 0 else "behind"

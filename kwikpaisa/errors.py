@@ -4,6 +4,7 @@
 
     KwikPaisaError
     ├── ConfigurationError          bad or missing settings, found before any request
+    ├── EventLoopError              an AsyncKwikPaisa used from a second event loop
     ├── WebhookVerificationError    a webhook that must not be trusted
     ├── APIConnectionError          no usable HTTP response (network, TLS, redirect)
     │   └── APITimeoutError
@@ -12,7 +13,8 @@
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403
         ├── NotFoundError               404
-        │   └── OrderNotFoundError          from an order operation
+        │   ├── OrderNotFoundError          from an order operation
+        │   └── EndpointNotFoundError       not KwikPaisa's answer: check base_url
         ├── ConflictError               409
         │   ├── OrderNotCancellableError    from orders.cancel
         │   └── OrderExistsError            from orders.create
@@ -33,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from ._models import Order
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -41,6 +45,8 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EndpointNotFoundError",
+    "EventLoopError",
     "KwikPaisaError",
     "NotFoundError",
     "OrderExistsError",
@@ -72,6 +78,12 @@ class KwikPaisaError(Exception):
 
 class ConfigurationError(KwikPaisaError, ValueError):
     """The client's settings are missing or unusable; raised before any request is sent."""
+
+
+class EventLoopError(KwikPaisaError, RuntimeError):
+    """An :class:`~kwikpaisa.AsyncKwikPaisa` was called from an event loop other than the
+    one it was first used in: its connections belong to that loop. Use one client per
+    event loop. Raised before any request is sent."""
 
 
 class WebhookVerificationError(KwikPaisaError):
@@ -108,7 +120,8 @@ class APIConnectionError(KwikPaisaError):
         self.request_url: str | None = request_url
         """The URL the request was sent to."""
         self.request: httpx.Request | None = request
-        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
+        """A copy of the request that was sent: its ``X-API-KEY`` holds only the masked key
+        (``pk_test_...abcd``), and ``X-SIGNATURE`` is masked in any text form."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -150,7 +163,8 @@ class APIError(KwikPaisaError):
         self.attempts: int = attempts
         """How many attempts were made (retries included)."""
         self.request: httpx.Request | None = request
-        """The request that was sent (its ``X-SIGNATURE`` masked in any text form)."""
+        """A copy of the request that was sent: its ``X-API-KEY`` holds only the masked key
+        (``pk_test_...abcd``), and ``X-SIGNATURE`` is masked in any text form."""
         self.response: httpx.Response | None = response
         """The response, already read and closed (its body is :attr:`body`), or ``None``."""
         self.earlier_attempt_unanswered: bool = False
@@ -189,6 +203,12 @@ class OrderNotFoundError(NotFoundError):
     """404 from an order operation: KwikPaisa has no order with this id for this merchant."""
 
 
+class EndpointNotFoundError(NotFoundError):
+    """404 without KwikPaisa's error body (an HTML page, a proxy's or framework's "Not
+    Found"): nothing that speaks KwikPaisa's API is at that URL, so ``base_url`` is
+    almost certainly wrong. Never means that an order does not exist."""
+
+
 class ConflictError(APIError):
     """409: the request conflicts with the resource's state (KwikPaisa: "duplicate request")."""
 
@@ -203,8 +223,13 @@ class OrderNotCancellableError(ConflictError):
 
 
 class OrderExistsError(ConflictError):
-    """409 from ``orders.create``: an order with this ``order_id`` already exists and does
-    not match what was asked (or existed before this call)."""
+    """409 from ``orders.create``: an order with this ``order_id`` already exists with a
+    different amount or currency, or it could not be read back to compare (the message
+    says which). One with the same amount and currency is returned, not raised."""
+
+    existing: Order | None = None
+    """The order KwikPaisa holds under this id, as its status API reported it (``None``
+    when it could not be read back)."""
 
 
 class UnprocessableEntityError(APIError):

@@ -22,12 +22,14 @@ from typing import Any
 import httpx
 
 from ._constants import HEADER_API_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_TIMESTAMP_DIGITS
+from ._environment import mask_key
 
 __all__ = [
     "MaskedHeaders",
     "SigningAuth",
     "canonical_payload",
     "compute_signature",
+    "masked_request",
     "parse_timestamp",
     "signature_matches",
     "signing_string",
@@ -202,16 +204,58 @@ class SigningAuth(httpx.Auth):
 
 
 class MaskedHeaders(httpx.Headers):
-    """Request headers whose text form (``repr``) masks ``X-SIGNATURE``, as httpx masks
-    ``Authorization``; the values themselves are unchanged."""
+    """Request headers whose text form (``repr``) masks ``X-SIGNATURE`` and ``X-API-KEY``,
+    as httpx masks ``Authorization``. The headers of a request attached to an error
+    (see :func:`masked_request`) hold only the masked API key, so their items, values
+    and ``raw`` show no more than the ``repr`` does."""
 
     def __repr__(self) -> str:
-        shown = [
-            (name, "[masked]" if name.lower() == HEADER_SIGNATURE.lower() else value)
-            for name, value in self.multi_items()
-        ]
+        shown = [(name, _masked_value(name, value)) for name, value in self.multi_items()]
         as_dict = dict(shown)
         return f"Headers({as_dict if len(as_dict) == len(shown) else shown!r})"
+
+
+def _masked_value(name: str, value: str) -> str:
+    lowered = name.lower()
+    if lowered == HEADER_SIGNATURE.lower():
+        return "[masked]"
+    if lowered == HEADER_API_KEY.lower():
+        return _masked_key(value)
+    return value
+
+
+def _masked_key(api_key: str) -> str:
+    """:func:`mask_key` in ASCII, as a header value must be (``pk_test_...abcd``);
+    masking a masked key changes nothing."""
+    return mask_key(api_key).replace("…", "...")
+
+
+def masked_request(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` to attach to an error: method, URL, body and headers, with
+    ``X-API-KEY`` replaced by its masked form (``pk_test_...abcd``) and both it and
+    ``X-SIGNATURE`` masked in any text form. ``request`` itself (which a retry sends
+    again) is left as it is."""
+    api_key_header = HEADER_API_KEY.lower().encode("ascii")
+    headers = MaskedHeaders(
+        [
+            (
+                name,
+                _masked_key(value.decode("latin-1")).encode("ascii", "replace")
+                if name.lower() == api_key_header
+                else value,
+            )
+            for name, value in request.headers.raw
+        ]
+    )
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed body: not kept
+        content = b""
+    copy = httpx.Request(
+        request.method, request.url, content=content, extensions=dict(request.extensions)
+    )
+    copy.headers = headers
+    return copy
 
 
 def _with_body(request: httpx.Request, body: bytes) -> httpx.Request:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kwikpaisa._cli._exit import ExitCode
-from kwikpaisa.testing import Emulator
+from kwikpaisa.testing import Emulator, Fault
 
 from .test_cli import run
 
@@ -109,13 +109,44 @@ def test_create_prints_the_payment_link(env: dict[str, str], emulator: Emulator)
     assert record.currency == "INR"  # the default
 
 
+def test_a_repeated_create_exits_0_with_already_created(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    first = run(*CREATE, env=env)
+    again = run(*CREATE, env=env)
+    assert first.returncode == 0, first.stderr
+    assert again.returncode == 0, again.stderr
+    assert '"already_created": true' in again.stdout
+    data = json.loads(again.stdout)
+    assert data["already_created"] is True
+    assert data["order_id"] == "ord_cli_1"
+    assert data["kwikx_order_id"] == json.loads(first.stdout)["kwikx_order_id"]
+    assert emulator.create_count("ord_cli_1") == 1
+
+
+def test_a_create_whose_answer_was_lost_says_to_run_it_again_and_that_works(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    emulator.inject(Fault.reset(process_first=True))
+    lost = run(*CREATE, "--max-retries", "0", env=env)
+    assert lost.returncode == ExitCode.CONNECTION
+    assert (
+        "the order may have been created: repeat the create with the same order_id, amount "
+        "and currency (a repeat returns the existing order with already_created=True"
+    ) in lost.stderr
+    again = run(*CREATE, env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["already_created"] is True
+    assert emulator.create_count("ord_cli_1") == 1
+
+
 @pytest.mark.parametrize(
     ("change", "code", "text"),
     [
         (
             ("--order-id", "ord_1"),
             ExitCode.NOT_CANCELLABLE,
-            "OrderExistsError: Order 'ord_1' already exists",
+            "OrderExistsError: Order 'ord_1' already exists for 100.00 INR, not 105.50 INR",
         ),
         (("--amount", "10.005"), ExitCode.USAGE, "more than two decimal places"),
         (("--email", "nope"), ExitCode.USAGE, "is not an email address"),

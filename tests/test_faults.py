@@ -23,7 +23,9 @@ from kwikpaisa import (
     AuthenticationError,
     BadRequestError,
     CancelledOrder,
+    EndpointNotFoundError,
     KwikPaisa,
+    NotFoundError,
     OrderNotCancellableError,
     OrderNotFoundError,
     PermissionDeniedError,
@@ -353,8 +355,10 @@ def test_empty_error_body_keeps_the_status_class(
     emulator: Emulator, cancel: Cancel, fast_retries: list[float]
 ) -> None:
     emulator.inject(Fault.empty(404))
-    with pytest.raises(OrderNotFoundError) as caught:
+    # Still a NotFoundError; without KwikPaisa's error body it is not a missing order.
+    with pytest.raises(EndpointNotFoundError) as caught:
         cancel("ord_1")
+    assert isinstance(caught.value, NotFoundError)
     assert caught.value.attempts == 1
     assert "HTTP 404: empty body" in str(caught.value)
     assert emulator.cancel_count("ord_1") == 0

@@ -12,6 +12,8 @@ import pytest
 
 from kwikpaisa import (
     APIConnectionError,
+    APIError,
+    APITimeoutError,
     AsyncKwikPaisa,
     CreatedOrder,
     Customer,
@@ -19,6 +21,7 @@ from kwikpaisa import (
     Order,
     OrderExistsError,
     OrderNotFoundError,
+    ServerError,
 )
 from kwikpaisa.signing import canonical_payload
 from kwikpaisa.testing import Emulator, Fault
@@ -106,15 +109,125 @@ def test_unknown_status_is_kept_as_data(client_options: dict[str, Any], emulator
     assert not order.is_paid
 
 
-def test_duplicate_create_is_an_order_exists_error(
+REPEAT = (
+    "repeat the create with the same order_id, amount and currency (a repeat returns the "
+    "existing order with already_created=True, never a second order)"
+)
+
+
+def test_a_repeated_create_in_a_new_call_returns_the_existing_order(
     flavour: str, client_options: dict[str, Any], emulator: Emulator
 ) -> None:
+    first = run(flavour, client_options, "create", **create_args("ord_again"))
+    again = run(flavour, client_options, "create", **create_args("ord_again", amount="105"))
+    assert first.already_created is False
+    assert again.already_created is True
+    assert again.attempts == 1  # the 409 came on the first attempt of the new call
+    assert again.order_id == "ord_again"
+    assert again.status == "UN_PAID"
+    assert again.kwikx_order_id == first.kwikx_order_id
+    assert emulator.create_count("ord_again") == 1  # created once, never twice
+    assert emulator.create_requests("ord_again") == 2
+
+
+def test_a_repeat_reports_what_the_order_has_become(
+    client_options: dict[str, Any], emulator: Emulator
+) -> None:
+    run("sync", client_options, "create", **create_args("ord_later"))
+    emulator.pay("ord_later")
+    again = run("sync", client_options, "create", **create_args("ord_later"))
+    assert again.already_created is True
+    assert again.status == "PAID"
+
+
+@pytest.mark.parametrize(
+    ("existing", "held"),
+    [({"amount": "100.00"}, "100.00 INR"), ({"amount": "105.00", "currency": "USD"}, "105.00 USD")],
+    ids=["amount", "currency"],
+)
+def test_a_create_meeting_another_purchase_names_both_amounts_and_currencies(
+    flavour: str,
+    client_options: dict[str, Any],
+    emulator: Emulator,
+    existing: dict[str, str],
+    held: str,
+) -> None:
+    emulator.add_order("ord_taken", **existing)
     with pytest.raises(OrderExistsError) as caught:
-        run(flavour, client_options, "create", **create_args("ord_1"))
-    assert caught.value.status_code == 409
-    assert caught.value.earlier_attempt_unanswered is False
-    assert "Order 'ord_1' already exists" in str(caught.value)
-    assert "use a new order_id" in str(caught.value)
+        run(flavour, client_options, "create", **create_args("ord_taken"))
+    err = caught.value
+    assert err.status_code == 409
+    assert err.earlier_attempt_unanswered is False
+    message = str(err)
+    assert f"Order 'ord_taken' already exists for {held}, not 105.00 INR as asked" in message
+    assert "if this is a different purchase, use a new order_id" in message
+    assert err.existing is not None
+    assert f"{err.existing.amount} {err.existing.currency}" == held
+    assert emulator.create_count("ord_taken") == 0
+
+
+def _advises_new_id_only_for_another_purchase(message: str) -> None:
+    lowered = message.lower()
+    if "new order_id" in lowered:
+        assert "if this is a different purchase, use a new order_id" in lowered, message
+        assert lowered.count("new order_id") == 1, message
+
+
+@pytest.mark.parametrize(
+    ("faults", "options", "error", "said"),
+    [
+        ([Fault.reset(process_first=True)], {}, APIConnectionError, "The connection"),
+        ([Fault.hang(process_first=True)], {"timeout": 2}, APITimeoutError, "Timed out waiting"),
+        ([Fault.http_status(503, process_first=True)], {}, ServerError, "HTTP 503"),
+        ([Fault.truncated_json()], {}, APIError, "without a readable result"),
+        (
+            [Fault.raw(200, b"[" + b"0," * 2**20 + b"0]", process_first=True)],
+            {},
+            APIConnectionError,
+            "larger than",
+        ),
+        (
+            [Fault.hang(process_first=True)],
+            {"max_retries": 2, "total_timeout": 0.2},
+            APITimeoutError,
+            "total_timeout=0.2 s ran out after 1 attempt",
+        ),
+    ],
+    ids=["reset", "timeout", "503", "unreadable", "too-large", "deadline"],
+)
+def test_every_lost_create_says_what_a_repeat_does_and_a_repeat_does_it(
+    flavour: str,
+    emulator: Emulator,
+    fast_retries: list[float],
+    faults: list[Fault],
+    options: dict[str, Any],
+    error: type[Exception],
+    said: str,
+) -> None:
+    emulator.inject(*faults)
+    client = {
+        "api_key": emulator.api_key,
+        "secret_key": emulator.secret_key,
+        "base_url": "http://emulator.localhost",
+        "transport": emulator.transport(),
+        "max_retries": 0,
+        **options,
+    }
+    with pytest.raises(error) as caught:
+        run(flavour, client, "create", **create_args("ord_lost"))
+    message = str(caught.value)
+    assert said in message
+    assert f"the order may have been created: {REPEAT}" in message or (
+        f"it may or may not have been created: {REPEAT}" in message
+    )
+    _advises_new_id_only_for_another_purchase(message)
+
+    # The repeat, in a new call, does exactly that.
+    client["transport"] = emulator.transport()
+    again = run(flavour, client, "create", **create_args("ord_lost"))
+    assert again.already_created is True
+    assert again.order_id == "ord_lost"
+    assert emulator.create_count("ord_lost") == 1
 
 
 @pytest.mark.parametrize(
@@ -154,6 +267,64 @@ def test_a_lost_create_meeting_a_different_order_raises(
         run("sync", client_options, "create", **create_args("ord_taken"))
     assert caught.value.earlier_attempt_unanswered is True
     assert "already exists for 999.00 INR, not 105.00 INR" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status_fault", "known", "cause"),
+    [
+        (
+            Fault.http_status(503),
+            "but reading it back to compare it failed: KwikPaisa failed to process the status "
+            "request for order 'ord_1' (HTTP 503",
+            ServerError,
+        ),
+        (
+            Fault.http_status(404),
+            "but KwikPaisa's status API does not find it",
+            OrderNotFoundError,
+        ),
+    ],
+    ids=["503", "404"],
+)
+def test_a_conflict_whose_order_cannot_be_read_back_says_what_is_known(
+    flavour: str,
+    client_options: dict[str, Any],
+    emulator: Emulator,
+    status_fault: Fault,
+    known: str,
+    cause: type[Exception],
+) -> None:
+    emulator.inject(Fault.http_status(409, message="Order already exists."), status_fault)
+    options = {**client_options, "max_retries": 0}
+    with pytest.raises(OrderExistsError) as caught:
+        run(flavour, options, "create", **create_args("ord_1"))
+    err = caught.value
+    assert isinstance(err.__cause__, cause)
+    assert err.existing is None
+    message = str(err)
+    assert "Order 'ord_1' already exists (KwikPaisa answered 409), " + known in message
+    assert f"It may be this purchase's order from an earlier attempt: {REPEAT}" in message
+    _advises_new_id_only_for_another_purchase(message)
+    assert emulator.requests_received == 2  # the create, then the one status read
+
+
+def test_the_read_back_fits_in_what_is_left_of_total_timeout(
+    client_options: dict[str, Any], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each request takes 11 s on a fake clock: the create's 409 uses up total_timeout=10.
+    now = [1000.0]
+    monkeypatch.setattr("kwikpaisa._client._monotonic", lambda: now[0])
+    inner = emulator.handle
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        now[0] += 11
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(emulator, "handle", slow)
+    with pytest.raises(OrderExistsError) as caught:
+        run("sync", client_options, "create", **create_args("ord_1"), total_timeout=10)
+    assert "but no time was left within total_timeout to read it back" in str(caught.value)
+    assert emulator.requests_received == 1  # no status request past the deadline
 
 
 def test_create_that_never_gets_an_answer_says_it_may_exist(

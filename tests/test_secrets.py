@@ -284,3 +284,61 @@ def test_the_command_line_with_debug_logging_shows_no_secret() -> None:
             outputs.append(done.stdout + done.stderr)
     assert all(SECRET not in text for text in outputs)
     assert all("api_key pk_test_…abcd" in text for text in outputs)
+
+
+MASKING_PATHS: list[tuple[str, list[Fault], str]] = [
+    ("404", [], "ord_missing"),
+    ("503", [Fault.http_status(503)] * 3, "ord_1"),
+    ("reset", [Fault.reset()] * 3, "ord_1"),
+    ("redirect", [Fault.redirect("https://elsewhere.example/")], "ord_1"),
+    ("huge", [Fault.huge()] * 3, "ord_1"),
+]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("name", "faults", "order_id"), MASKING_PATHS, ids=[p[0] for p in MASKING_PATHS]
+)
+def test_the_request_attached_to_an_error_shows_only_the_masked_api_key(
+    name: str, faults: list[Fault], order_id: str, flavour: str, fast_retries: list[float]
+) -> None:
+    emu = _emulator()
+    emu.inject(*faults)
+    options: dict[str, Any] = {"max_retries": 2}
+    if flavour == "sync":
+        with emu.client(**options) as kp, pytest.raises(KwikPaisaError) as caught:
+            kp.orders.cancel(order_id)
+    else:
+
+        async def go() -> None:
+            async with emu.async_client(**options) as akp:
+                await akp.orders.cancel(order_id)
+
+        with pytest.raises(KwikPaisaError) as caught:
+            asyncio.run(go())
+    err: Any = caught.value
+    request = err.request
+    assert request is not None
+    assert request.headers["X-API-KEY"] == MASKED.replace("…", "...")  # ASCII, as headers are
+    requests = [request] + ([err.response.request] if getattr(err, "response", None) else [])
+    texts = [repr(err), str(err), "".join(traceback.format_exception(err))]
+    for sent in requests:
+        headers = sent.headers
+        texts += [
+            repr(headers),
+            str(headers),
+            str(headers.items()),
+            str(list(headers.items())),
+            str(dict(headers)),
+            str(headers.multi_items()),
+            str(headers.raw),
+            str(list(headers.values())),
+            str(vars(sent)),
+        ]
+    for text in texts:
+        assert API_KEY not in text, text
+        assert API_KEY.encode().hex() not in text
+    assert "'x-api-key': 'pk_test_...abcd'" in repr(request.headers)
+    assert "[masked]" in repr(request.headers)  # the signature, as before
+    # The request a retry sends is not the masked copy: the call authenticated each time.
+    assert emu.requests_received == len(faults) or name == "404"

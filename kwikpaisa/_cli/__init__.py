@@ -24,10 +24,11 @@ _EPILOG = """\
 exit codes (every command; `kwikpaisa COMMAND --help` says more):
   0 done, 1 a batch with orders not cancelled or not found, or an unexpected error
   (one line, no traceback; KWIKPAISA_LOG=debug shows it),
-  2 bad arguments or input, 3 configuration (keys, base URL), 4 no answer (network,
-  timeout, redirect), 5 authentication (401/403), 6 order not found (404),
-  7 conflict (409: not cancellable as paid, cancelled or expired; or, for create, an
-  order with this id exists), 8 any other error answer,
+  2 bad arguments or input, 3 configuration (keys, base URL; also a 404 that is not
+  KwikPaisa's answer: check the base URL), 4 no answer (network, timeout, redirect),
+  5 authentication (401/403), 6 order not found (404), 7 conflict (409: not
+  cancellable as paid, cancelled or expired; or, for create, an order with this id
+  for another amount or currency), 8 any other error answer,
   9 a signature or webhook that does not verify, 130 / 143 stopped by Ctrl-C / SIGTERM
 """
 

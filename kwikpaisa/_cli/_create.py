@@ -13,13 +13,15 @@ from ._exit import ExitCode
 
 _EPILOG = """\
 prints the created order as JSON; payment_link is where to send the customer.
-If an answer is lost and a retry finds the order, it is printed with
-"already_created": true (created once, never twice).
+Safe to run again: if an order with this id already exists for the same amount and
+currency (an earlier run, or a retry, created it), it is printed with
+"already_created": true and the exit code is 0 (created once, never twice).
 
 exit codes:
-  0 created, 2 bad arguments, 3 configuration (keys), 4 no answer (network; the order
-  may have been created: run it again to confirm), 5 authentication, 7 an order with
-  this id already exists (409), 8 any other error answer
+  0 created (or already created), 2 bad arguments, 3 configuration (keys, base URL),
+  4 no answer (network; the order may have been created: run the same command again),
+  5 authentication, 7 an order with this id exists for a different amount or currency
+  (or could not be read back to compare), 8 any other error answer
 """
 
 

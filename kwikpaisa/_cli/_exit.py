@@ -10,6 +10,7 @@ from ..errors import (
     AuthenticationError,
     ConfigurationError,
     ConflictError,
+    EndpointNotFoundError,
     KwikPaisaError,
     NotFoundError,
     PermissionDeniedError,
@@ -23,7 +24,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FAILURE = 1  # an unexpected error, or a batch with failed orders
     USAGE = 2  # bad arguments or input (argparse uses 2 as well)
-    CONFIGURATION = 3  # missing or unusable credentials / settings
+    CONFIGURATION = 3  # missing or unusable credentials / settings (a wrong base URL too)
     CONNECTION = 4  # no answer from KwikPaisa (network, timeout, redirect)
     AUTHENTICATION = 5  # 401 / 403: keys, signature, clock, environment
     NOT_FOUND = 6  # 404: no such order
@@ -34,6 +35,8 @@ class ExitCode(enum.IntEnum):
 
 _TABLE: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (ConfigurationError, ExitCode.CONFIGURATION),
+    # A 404 that is not KwikPaisa's answer: a wrong base URL, not a missing order.
+    (EndpointNotFoundError, ExitCode.CONFIGURATION),
     (APIConnectionError, ExitCode.CONNECTION),
     (AuthenticationError, ExitCode.AUTHENTICATION),
     (PermissionDeniedError, ExitCode.AUTHENTICATION),

@@ -18,7 +18,13 @@ from .._validation import (
     validate_order_fields,
     validate_order_id,
 )
-from ..errors import APIError, OrderExistsError, OrderNotCancellableError, OrderNotFoundError
+from ..errors import (
+    APIError,
+    KwikPaisaError,
+    OrderExistsError,
+    OrderNotCancellableError,
+    OrderNotFoundError,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -87,6 +93,12 @@ STATUS: Operation[Order] = Operation(
 
 # -- create --------------------------------------------------------------------------
 
+REPEAT_CREATE = (
+    "repeat the create with the same order_id, amount and currency (a repeat returns the "
+    "existing order with already_created=True, never a second order)"
+)
+"""What every message after a lost create says a repeat does (and a repeat does it)."""
+
 
 def _created(parsed: Any, body: dict[str, Any], call: Call[CreatedOrder]) -> CreatedOrder:
     data = return_data(parsed)
@@ -110,16 +122,13 @@ CREATE: Operation[CreatedOrder] = Operation(
         to_do="create {subject}",
         the_call="the create of {subject}",
         the_request="the create request for {subject}",
-        lost_advice="the order may have been created: repeat the call to confirm (a repeat "
-        "returns the existing order)",
-        server_advice="it may or may not have been created: repeat the call later (a repeat "
-        "returns the order if it was)",
+        lost_advice=f"the order may have been created: {REPEAT_CREATE}",
+        server_advice=f"it may or may not have been created: {REPEAT_CREATE}",
         bad_request_advice="check the order's fields",
-        conflict="{Subject} already exists {detail}; order ids are unique: use a new order_id, "
-        "or orders.status() to see the existing order",
+        conflict="{Subject} already exists {detail}",
     ),
     # Safe: KwikPaisa keys orders by order_id, so a repeat cannot create a second order,
-    # and its 409 is resolved through the status API (_already_created).
+    # and a 409 is resolved through the status API (_already_created), in any call.
     retry_lost=True,
     errors={409: OrderExistsError},
     read=_created,
@@ -157,22 +166,44 @@ def _create_fields(
     return fields if note is None else {**fields, "order_note": note}
 
 
+def _asked(fields: dict[str, Any]) -> tuple[Decimal, str]:
+    """The amount (to the paisa) and currency a create asked for."""
+    return Decimal(repr(fields["order_amount"])).quantize(Decimal("0.01")), fields["order_currency"]
+
+
+def _restate(conflict: OrderExistsError, message: str) -> OrderExistsError:
+    conflict.message = message + (
+        f" (after {conflict.attempts} attempts)" if conflict.attempts > 1 else ""
+    )
+    conflict.args = (conflict.message,)
+    return conflict
+
+
 def _already_created(
     conflict: OrderExistsError, existing: Order, fields: dict[str, Any]
 ) -> CreatedOrder:
-    """A 409 after a lost answer: the order the earlier attempt created, if it matches."""
-    asked = (
-        Decimal(repr(fields["order_amount"])).quantize(Decimal("0.01")),
-        fields["order_currency"],
-    )
-    found = (existing.amount, existing.currency)
-    if existing.amount != asked[0] or existing.currency not in (None, asked[1]):
-        conflict.message = (
-            f"Order {existing.order_id!r} already exists for {found[0]} {found[1]}, not "
-            f"{asked[0]} {asked[1]} as asked: it is a different order; use a new order_id"
+    """A 409 on create, resolved: the existing order when it is this purchase (the same
+    order_id, amount and currency: order ids are the merchant's own, so it is an earlier
+    attempt's), else ``conflict`` naming both amounts and both currencies."""
+    conflict.existing = existing
+    amount, currency = _asked(fields)
+    oid = existing.order_id
+    if existing.amount is None:
+        raise _restate(
+            conflict,
+            f"Order {oid!r} already exists, but KwikPaisa's status answer gives no amount, so "
+            f"it cannot be confirmed as this purchase of {amount} {currency}: check it with "
+            f"orders.status({oid!r}); if this is a different purchase, use a new order_id",
         )
-        conflict.args = (conflict.message,)
-        raise conflict
+    if existing.amount != amount or existing.currency not in (None, currency):
+        held = f"{existing.amount} {existing.currency or '(currency not given)'}"
+        raise _restate(
+            conflict,
+            f"Order {oid!r} already exists for {held}, not {amount} {currency} as asked, so "
+            "it is not this purchase's order: if this is a different purchase, use a new "
+            f"order_id; if it is the same purchase, its order is the existing one "
+            f"(orders.status({oid!r}))",
+        )
     data = existing.raw.get("return_data")
     link = data.get("payment_link") if isinstance(data, dict) else None
     return CreatedOrder(
@@ -185,6 +216,38 @@ def _already_created(
         already_created=True,
         attempts=conflict.attempts,
     )
+
+
+def _unconfirmed(
+    conflict: OrderExistsError, order_id: str | int, failure: KwikPaisaError | None
+) -> OrderExistsError:
+    """A 409 on create whose order could not be read back (``failure``; ``None`` when
+    ``total_timeout`` left no time to): what is known, and what a repeat will do."""
+    if failure is None:
+        known = "but no time was left within total_timeout to read it back and compare it"
+    elif isinstance(failure, OrderNotFoundError):
+        known = "but KwikPaisa's status API does not find it, so it could not be compared"
+    else:
+        known = f"but reading it back to compare it failed: {failure.message}"
+    return _restate(
+        conflict,
+        f"Order {order_id!r} already exists (KwikPaisa answered 409), {known}. It may be this "
+        f"purchase's order from an earlier attempt: {REPEAT_CREATE}, or check it with "
+        f"orders.status({order_id!r}); if this is a different purchase, use a new order_id",
+    )
+
+
+def _readback_options(
+    client: KwikPaisa | AsyncKwikPaisa, options: dict[str, Any], started: float
+) -> dict[str, Any] | None:
+    """The read-back's call options: the create's, within what is left of its
+    ``total_timeout`` (``None`` when nothing is left)."""
+    limit = options["total_timeout"]
+    limit = client.total_timeout if limit is None else limit
+    if limit is None:
+        return options
+    left = limit - (client._now() - started)
+    return {**options, "total_timeout": left} if left > 0 else None
 
 
 # -- cancel --------------------------------------------------------------------------
@@ -281,10 +344,12 @@ class Orders:
     ) -> CreatedOrder:
         """Create an order and return it with its ``payment_link`` (send the customer there).
 
-        Never creates two orders and never reports a failure for an order that exists: when
-        an answer was lost and a retry meets 409, the order is read back with the status API
-        and returned with ``already_created=True`` (:class:`~kwikpaisa.OrderExistsError` if
-        it differs from what was asked). Arguments are checked before the network.
+        Never creates two orders, and safe to repeat, in the same call or a new one: when
+        KwikPaisa answers 409 (the ``order_id`` exists), the order is read back with the
+        status API and, if it has the same amount and currency, returned with
+        ``already_created=True`` (an earlier attempt made it; check its ``status``). A
+        different amount or currency raises :class:`~kwikpaisa.OrderExistsError` naming
+        both. Arguments are checked before the network.
 
         ``amount`` is in **rupees**, not paise: ₹499 is ``"499.00"`` (``49900`` would be
         ₹49,900.00); set the client's ``max_amount=`` to refuse larger amounts. Text fields
@@ -299,12 +364,18 @@ class Orders:
             "max_retries": max_retries,
             "total_timeout": total_timeout,
         }
+        started = self._client._now()
         try:
             return self._client._request(CREATE, fields, order_id=fields["order_id"], **options)
         except OrderExistsError as conflict:
-            if not conflict.earlier_attempt_unanswered:
-                raise
-            return _already_created(conflict, self.status(fields["order_id"], **options), fields)
+            readback = _readback_options(self._client, options, started)
+            if readback is None:
+                raise _unconfirmed(conflict, fields["order_id"], None) from None
+            try:
+                existing = self.status(fields["order_id"], **readback)
+            except KwikPaisaError as failure:
+                raise _unconfirmed(conflict, fields["order_id"], failure) from failure
+            return _already_created(conflict, existing, fields)
 
     def status(
         self,
@@ -447,14 +518,19 @@ class AsyncOrders:
             "max_retries": max_retries,
             "total_timeout": total_timeout,
         }
+        started = self._client._now()
         try:
             return await self._client._request(
                 CREATE, fields, order_id=fields["order_id"], **options
             )
         except OrderExistsError as conflict:
-            if not conflict.earlier_attempt_unanswered:
-                raise
-            existing = await self.status(fields["order_id"], **options)
+            readback = _readback_options(self._client, options, started)
+            if readback is None:
+                raise _unconfirmed(conflict, fields["order_id"], None) from None
+            try:
+                existing = await self.status(fields["order_id"], **readback)
+            except KwikPaisaError as failure:
+                raise _unconfirmed(conflict, fields["order_id"], failure) from failure
             return _already_created(conflict, existing, fields)
 
     async def status(
@@ -518,6 +594,7 @@ class AsyncOrders:
         from .._bulk import CANCEL_BATCH, run_batch
         from .._client import _async_sleep
 
+        self._client._check_event_loop()  # before any order starts
         return await run_batch(
             self._client,
             CANCEL_BATCH,
@@ -548,6 +625,7 @@ class AsyncOrders:
         from .._bulk import STATUS_BATCH, run_batch
         from .._client import _async_sleep
 
+        self._client._check_event_loop()  # before any order starts
         return await run_batch(
             self._client,
             STATUS_BATCH,

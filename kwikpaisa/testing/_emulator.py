@@ -23,7 +23,14 @@ import attrs
 from .._client import AsyncKwikPaisa, KwikPaisa
 from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY, TIMESTAMP_TOLERANCE
 from ..signing import canonical_payload, compute_signature, parse_timestamp, signature_matches
-from ._answers import EmulatorResponse, Headers, date_header, error_answer, json_answer
+from ._answers import (
+    EmulatorResponse,
+    Headers,
+    date_header,
+    error_answer,
+    html_answer,
+    json_answer,
+)
 from ._checkout import ALLOWED_METHODS, is_checkout_path, serve_checkout
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
 from ._faults import Fault, FaultKind
@@ -62,6 +69,12 @@ MAX_REQUEST_BODY = 1024 * 1024
 
 IN_PROCESS_BASE_URL = "http://emulator.localhost"
 """The emulator's base URL when it is reached in-process (never resolved)."""
+
+API_PATH_PREFIX = "/api/"
+"""Paths under which the emulator answers as KwikPaisa's API (its JSON error body for an
+unknown one); any other unknown path gets :data:`NOT_FOUND_PAGE`, as from a web server."""
+
+NOT_FOUND_PAGE = "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>"
 
 
 def read_request_body(content_length: object, read: Callable[[int], bytes]) -> bytes:
@@ -453,6 +466,9 @@ class Emulator:
                 return self._error(405, "Method not allowed.", extra=(("Allow", ALLOWED_METHODS),))
             return serve_checkout(method, path, body, self._store)
         handler = ROUTES.get(path)
+        if handler is None and not path.startswith(API_PATH_PREFIX):
+            # No API lives there: the web server's own page, not KwikPaisa's error body.
+            return html_answer(self.clock, 404, NOT_FOUND_PAGE)
         if handler is None:
             return self._error(404, "Not found.")
         if method != "POST":
