@@ -152,3 +152,13 @@ def test_created_orders_are_logged_with_their_checkout_link_and_webhooks_sent(
     assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
         ("payment.success", "ord_cli")
     ]
+
+
+def test_a_served_emulator_expires_orders_by_itself(run_emulator: type[Running]) -> None:
+    """Nobody touches the order: the payment.expired webhook still arrives."""
+    with webhook_receiver(Emulator().secret_key) as receiver:
+        run_emulator("--webhook-url", receiver.url, "--expire-after", "0.2", "--order", "ord_x")
+        assert receiver.got_one.wait(30), "no webhook arrived"
+    assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
+        ("payment.expired", "ord_x")
+    ]

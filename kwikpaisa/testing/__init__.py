@@ -11,6 +11,7 @@ Or in-process, no sockets: ``KwikPaisa(..., transport=emu.transport())`` or ``em
 """
 
 from ._answers import EmulatorResponse as EmulatorResponse
+from ._clock import ManualClock as ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF as DEFAULT_WEBHOOK_BACKOFF
 from ._delivery import Delivery as Delivery
 from ._emulator import DEFAULT_API_KEY as DEFAULT_API_KEY
@@ -51,6 +52,7 @@ __all__ = [
     "EmulatorWSGIApp",
     "Fault",
     "FaultKind",
+    "ManualClock",
     "OrderRecord",
     "SignedWebhook",
     "deliver_webhook",

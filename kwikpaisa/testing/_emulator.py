@@ -25,7 +25,9 @@ from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY, TIMESTAMP_TOLERA
 from ..signing import canonical_payload, compute_signature, parse_timestamp, signature_matches
 from ._answers import EmulatorResponse, Headers, date_header, error_answer, json_answer
 from ._checkout import ALLOWED_METHODS, is_checkout_path, serve_checkout
+from ._clock import ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
+from ._expiry import ExpiryTimer
 from ._faults import Fault, FaultKind
 from ._routes import ROUTES, ApiRequest
 from ._store import (
@@ -82,9 +84,12 @@ class Emulator:
 
     Thread-safe. Use it in-process (:meth:`transport`) or over a loopback socket
     (:meth:`serve`). ``clock`` returns the emulator's idea of UNIX time (shift it to
-    test clock skew or expiry); ``latency`` delays every API answer by that many
-    seconds. ``expire_after`` seconds after creation an unpaid order becomes
-    ``EXPIRED`` (``None``: never). With ``webhook_url`` each payment outcome is POSTed
+    test clock skew; a :class:`~kwikpaisa.testing.ManualClock` to move it by hand);
+    ``latency`` delays every API answer by that many seconds. ``expire_after`` seconds
+    after creation an unpaid order becomes ``EXPIRED`` and ``payment.expired`` is sent
+    (``None``: never): on time by itself on the real clock (the default) and as a
+    ``ManualClock`` advances; on any other clock, when the orders are next touched.
+    With ``webhook_url`` each payment outcome is POSTed
     there (``webhook_*`` options: retry ``backoff`` schedule, per-attempt
     ``timeout``, ``duplicates`` to send each event twice, ``shuffle`` to send events
     out of order, ``transport`` to deliver without a socket). Call :meth:`close` (or
@@ -116,8 +121,18 @@ class Emulator:
         self._faults: deque[Fault] = deque()
         self._served_at: list[str] = []
         self._store = OrderStore(
-            lambda: self.clock(), expire_after=expire_after, on_event=self._on_store_event
+            lambda: self.clock(),
+            expire_after=expire_after,
+            on_event=self._on_store_event,
+            on_deadline=self._on_deadline,
         )
+        self._expiry = (
+            ExpiryTimer(self._store, clock)
+            if expire_after is not None and clock is time.time
+            else None
+        )
+        if isinstance(clock, ManualClock):
+            clock.on_advance(self._store.expire_due)
         self._webhooks = (
             WebhookSender(
                 webhook_url,
@@ -167,9 +182,16 @@ class Emulator:
         self.close()
 
     def close(self) -> None:
-        """Stop the webhook worker (undelivered events are dropped)."""
+        """Stop the webhook worker (undelivered events are dropped) and the expiry timer
+        (an order added later starts it again)."""
+        if self._expiry is not None:
+            self._expiry.close()
         if self._webhooks is not None:
             self._webhooks.close()
+
+    def _on_deadline(self) -> None:
+        if self._expiry is not None:
+            self._expiry.wake()
 
     # -- orders -----------------------------------------------------------------
 
