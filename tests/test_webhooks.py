@@ -457,7 +457,12 @@ def test_emulator_delivers_an_order_status_and_checks_its_arguments() -> None:
     assert response.status_code == 204
     sent = received[0]
     event = verify(sent.content, sent.headers, emu.secret_key)
-    assert event.data == {"order_id": "ord_1", "status": "CANCELLED"}
+    assert event.data == {
+        "order_id": "ord_1",
+        "amount": "100.00",
+        "currency": "INR",
+        "status": "CANCELLED",
+    }
     with pytest.raises(ValueError, match="no order 'nope'"):
         emu.deliver_webhook("http://merchant.test/hook", "payment.failed", order_id="nope")
     with pytest.raises(TypeError, match=r"data=\.\.\. or order_id"):
@@ -517,6 +522,15 @@ DELIVERIES: list[tuple[str, dict[str, Any], int]] = [
 ]
 
 
+# What the emulator sends for the seeded order ord_expired (as its own deliveries would).
+EXPIRED_ORDER_EVENT_DATA = {
+    "order_id": "ord_expired",
+    "amount": "100.00",
+    "currency": "INR",
+    "status": "EXPIRED",
+}
+
+
 def _check_receiver(
     name: str,
     namespace: dict[str, Any],
@@ -533,7 +547,7 @@ def _check_receiver(
         if status == 200:
             expected_handled += 1
             assert handled[-1].event == "payment.expired"
-            assert handled[-1].data == {"order_id": "ord_expired", "status": "EXPIRED"}
+            assert handled[-1].data == EXPIRED_ORDER_EVENT_DATA
             assert handled[-1].raw == response.request.content
         else:
             assert "rejected a KwikPaisa webhook" in caplog.text, f"{name}: {what} not logged"
@@ -604,6 +618,7 @@ def test_readme_asgi_receiver_end_to_end(
 
     async def deliver_async(event: str, **options: Any) -> httpx.Response:
         data = options.pop("data", None) or {
+            **EXPIRED_ORDER_EVENT_DATA,
             "order_id": options.pop("order_id"),
             "status": emu.order_status("ord_expired"),
         }

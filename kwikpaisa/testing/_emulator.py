@@ -34,6 +34,7 @@ from ._store import (
     CANCELLABLE_STATUSES,
     DEFAULT_AMOUNT,
     DEFAULT_CURRENCY,
+    EVENTS,
     OPEN_STATUSES,
     ORDER_STATUSES,
     PAYMENT_METHODS,
@@ -43,6 +44,7 @@ from ._store import (
     StoreEvent,
     checkout_url,
     status_fields,
+    webhook_data,
 )
 
 if TYPE_CHECKING:
@@ -335,14 +337,7 @@ class Emulator:
     def _on_store_event(self, event: StoreEvent) -> None:
         if self._webhooks is None:
             return
-        order = event.order
-        data = {
-            "order_id": str(order.order_id),
-            "amount": order.order_amount,
-            "currency": order.currency,
-            "status": order.order_status,
-        }
-        self._webhooks.send(event.event, data, order.order_id)
+        self._webhooks.send(event.event, webhook_data(event.order), event.order.order_id)
 
     # -- faults -----------------------------------------------------------------
 
@@ -425,7 +420,7 @@ class Emulator:
     def deliver_webhook(
         self,
         url: str,
-        event: str,
+        event: str | None = None,
         data: Mapping[str, Any] | None = None,
         *,
         order_id: str | int | None = None,
@@ -434,23 +429,47 @@ class Emulator:
         """POST a webhook signed with this emulator's secret key to ``url``; return the
         receiver's ``httpx.Response``.
 
-        Give ``data``, or ``order_id`` to send that order's id and current status. The
+        Give ``event`` and ``data``; or ``order_id`` to send exactly the event the
+        emulator itself sends for that order (the same body, byte for byte): its
+        ``order_id``, ``amount``, ``currency`` and ``status`` now, under the event for
+        its status (``payment.success`` for ``PAID``, ``payment.failed`` for ``FAILED``,
+        ``payment.expired`` for ``EXPIRED``; give ``event`` to send another name). The
         timestamp comes from the emulator's clock. Options as
         :func:`kwikpaisa.testing.deliver_webhook`: ``tamper``, ``age`` (a replay),
         ``secret_key`` (sign with another key), ``timestamp``, ``transport``.
         """
         from ._webhooks import deliver_webhook
 
-        if data is None:
-            if order_id is None:
-                raise TypeError("deliver_webhook needs data=... or order_id=...")
-            status = self.order_status(order_id)
-            if status is None:
-                raise ValueError(f"the emulator has no order {order_id!r}; add_order() it first")
-            data = {"order_id": str(order_id), "status": status}
+        event, data = self._webhook_event(event, data, order_id)
         options.setdefault("secret_key", self._secret_key)
         options.setdefault("now", self.clock())
         return deliver_webhook(url, event, data, **options)
+
+    def _webhook_event(
+        self, event: str | None, data: Mapping[str, Any] | None, order_id: str | int | None
+    ) -> tuple[str, Mapping[str, Any]]:
+        """The event name and data :meth:`deliver_webhook` sends, or the error saying
+        which argument to give."""
+        if data is not None and order_id is not None:
+            raise TypeError("deliver_webhook takes data=... or order_id=..., not both")
+        if data is not None:
+            if event is None:
+                raise TypeError("deliver_webhook needs the event name with data=...")
+            return event, data
+        if order_id is None:
+            raise TypeError("deliver_webhook needs data=... or order_id=...")
+        record = self._store.get(order_id)
+        if record is None:
+            raise ValueError(f"the emulator has no order {order_id!r}; add_order() it first")
+        if event is None:
+            event = EVENTS.get(record.order_status)
+        if event is None:
+            raise ValueError(
+                f"order {order_id!r} is {record.order_status}: the emulator sends no webhook "
+                "for it (only PAID, FAILED and EXPIRED orders); pay(), fail() or expire() it "
+                "first, or give the event name"
+            )
+        return event, webhook_data(record)
 
     # -- the API ----------------------------------------------------------------
 

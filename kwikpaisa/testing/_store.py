@@ -34,6 +34,7 @@ __all__ = [
     "format_amount",
     "kwikpaisa_time",
     "status_fields",
+    "webhook_data",
 ]
 
 ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED", "FAILED"})
@@ -131,7 +132,19 @@ class StoreEvent:
     order: OrderRecord
 
 
-_EVENTS = {"PAID": "payment.success", "FAILED": "payment.failed", "EXPIRED": "payment.expired"}
+EVENTS = {"PAID": "payment.success", "FAILED": "payment.failed", "EXPIRED": "payment.expired"}
+"""The webhook event the emulator sends when an order reaches each status."""
+
+
+def webhook_data(order: OrderRecord) -> dict[str, Any]:
+    """The ``data`` of the webhook the emulator sends for ``order``: KwikPaisa's
+    documented example shape (order id as a string, two-decimal amount, currency, status)."""
+    return {
+        "order_id": str(order.order_id),
+        "amount": order.order_amount,
+        "currency": order.currency,
+        "status": order.order_status,
+    }
 
 
 class OrderStore:
@@ -307,8 +320,8 @@ class OrderStore:
         stamps = status_fields(status, kwikpaisa_time(self.clock()), changes)
         after = attrs.evolve(order, order_status=status, **stamps)
         self._orders[str(order.order_id)] = after
-        if status in _EVENTS and status != order.order_status:
-            events.append(StoreEvent(_EVENTS[status], after))
+        if status in EVENTS and status != order.order_status:
+            events.append(StoreEvent(EVENTS[status], after))
         return after
 
     def _expire_due(self, events: list[StoreEvent]) -> None:
