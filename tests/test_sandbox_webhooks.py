@@ -341,3 +341,41 @@ def test_deliver_webhook_names_the_argument_it_needs() -> None:
         b'{"data":{"amount":"100.00","currency":"INR","order_id":"ord_open","status":"UN_PAID"},'
         b'"event":"payment.processing"}'
     ]
+
+
+def test_fail_first_counts_the_first_attempts_as_failed_whatever_the_answer(
+    receiver: Receiver,
+) -> None:
+    with sandbox(receiver, webhook_fail_first=2) as emu:
+        emu.add_order("a")
+        emu.pay("a")
+        deliveries = emu.wait_for_deliveries()
+    assert [(d.attempt, d.status, d.ok) for d in deliveries] == [
+        (1, 200, False),
+        (2, 200, False),
+        (3, 200, True),
+    ]
+    assert deliveries[0].error == "failed on purpose (attempt 1 of the first 2)"
+    # The receiver really got every attempt: the same event, signed afresh each time.
+    assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
+        ("payment.success", "a")
+    ] * 3
+
+
+@pytest.mark.parametrize(
+    ("fail_first", "backoff", "message"),
+    [
+        (-1, NO_WAIT, "webhook_fail_first must be a whole number >= 0, not -1"),
+        (1.5, NO_WAIT, "webhook_fail_first must be a whole number >= 0, not 1.5"),
+        (4, NO_WAIT, "webhook_fail_first=4 would fail every attempt: .* allows 3 retries"),
+    ],
+)
+def test_fail_first_must_leave_an_attempt_to_succeed(
+    fail_first: object, backoff: tuple[float, ...], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        Emulator(
+            webhook_url="https://merchant.example/webhooks",
+            webhook_backoff=backoff,
+            webhook_fail_first=fail_first,  # type: ignore[arg-type]
+        )

@@ -94,7 +94,9 @@ class Emulator:
     With ``webhook_url`` each payment outcome is POSTed
     there (``webhook_*`` options: retry ``backoff`` schedule, per-attempt
     ``timeout``, ``duplicates`` to send each event twice, ``shuffle`` to send events
-    out of order, ``transport`` to deliver without a socket). Call :meth:`close` (or
+    out of order, ``fail_first`` to count the first N attempts of each event as failed
+    whatever the receiver answers, so it sees them retried; ``transport`` to deliver
+    without a socket). Call :meth:`close` (or
     use it as a context manager) to stop the webhook worker.
     """
 
@@ -112,6 +114,7 @@ class Emulator:
         webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
         webhook_duplicates: bool = False,
         webhook_shuffle: bool = False,
+        webhook_fail_first: int = 0,
         webhook_transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_key = api_key
@@ -144,6 +147,7 @@ class Emulator:
                 timeout=webhook_timeout,
                 duplicates=webhook_duplicates,
                 shuffle=webhook_shuffle,
+                fail_first=webhook_fail_first,
                 transport=webhook_transport,
             )
             if webhook_url
