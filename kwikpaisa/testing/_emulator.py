@@ -29,6 +29,7 @@ from ._clock import ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
 from ._expiry import ExpiryTimer
 from ._faults import Fault, FaultKind
+from ._limits import MAX_REQUEST_BODY, too_large
 from ._routes import ROUTES, ApiRequest
 from ._store import (
     CANCELLABLE_STATUSES,
@@ -58,22 +59,10 @@ __all__ = [
     "ORDER_STATUSES",
     "Emulator",
     "EmulatorResponse",
-    "read_request_body",
 ]
-
-MAX_REQUEST_BODY = 1024 * 1024
-"""The most of a request body the emulator's servers read."""
 
 IN_PROCESS_BASE_URL = "http://emulator.localhost"
 """The emulator's base URL when it is reached in-process (never resolved)."""
-
-
-def read_request_body(content_length: object, read: Callable[[int], bytes]) -> bytes:
-    """A request body for :meth:`Emulator.handle`: ``read`` called once for what
-    ``Content-Length`` declares, up to :data:`MAX_REQUEST_BODY`."""
-    length = str(content_length or "0")
-    size = int(length) if length.isdigit() else 0
-    return read(min(size, MAX_REQUEST_BODY)) if size else b""
 
 
 DEFAULT_API_KEY = EMULATOR_API_KEY
@@ -491,6 +480,9 @@ class Emulator:
         :attr:`base_url`)."""
         with self._lock:
             self.requests_received += 1
+        if len(body) > MAX_REQUEST_BODY:
+            refused = too_large(len(body))
+            return self._error(refused.status, refused.message)
         path = path.split("?", 1)[0]
         method = method.upper()
         if is_checkout_path(path):
