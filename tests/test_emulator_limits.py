@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -90,3 +91,33 @@ def _read_all(sock: socket.socket) -> bytes:
     while chunk := sock.recv(65536):
         data += chunk
     return data
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status", "message"),
+    [
+        (
+            f"POST {STATUS_PATH} HTTP/1.1\r\nContent-Length: 12abc\r\n",
+            400,
+            "Invalid Content-Length header: expected a number of bytes.",
+        ),
+        (f"GET /{'x' * 65537} HTTP/1.1\r\n", 414, "Request-URI Too Long."),
+        (f"POST {STATUS_PATH} HTTP/1.1\r\nX-Long: {'x' * 65537}\r\n", 431, "Line too long."),
+        (
+            f"POST {STATUS_PATH} HTTP/1.1\r\n" + "".join(f"X-{n}: x\r\n" for n in range(101)),
+            431,
+            "Too many headers.",
+        ),
+    ],
+    ids=["bad-content-length", "request-line", "header-line", "header-count"],
+)
+def test_the_documented_request_limits(request_head: str, status: int, message: str) -> None:
+    with seeded_emulator().serve() as base_url, socket.create_connection(
+        _address(base_url)
+    ) as sock:
+        sock.sendall(f"{request_head}Host: x\r\n\r\n".encode())
+        answer = _read_all(sock)  # the server closes the connection after answering
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"\r\nConnection: close" in head
+    assert json.loads(body) == {"status": False, "code": status, "message": message}
