@@ -86,9 +86,15 @@ def test_the_variables_are_restored_after_the_test(
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
 
 
-def test_the_documented_example_passes(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_documented=example("pytest-plugin").code)
-    pytester.runpytest().assert_outcomes(passed=1)
+@pytest.mark.parametrize(
+    ("name", "tests"),
+    [("pytest-plugin", 1), ("pytest-plugin-marker", 3), ("pytest-plugin-async", 1)],
+)
+def test_the_documented_example_passes(
+    pytester: pytest.Pytester, name: str, tests: int
+) -> None:
+    pytester.makepyfile(test_documented=example(name).code)
+    pytester.runpytest("--strict-markers", "-W", "error").assert_outcomes(passed=tests)
 
 
 def test_installing_the_sdk_registers_the_plugin_by_entry_point(tmp_path: Path) -> None:
