@@ -11,8 +11,6 @@ the clock fires what falls due.)
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 from ._store import OrderStore
 
@@ -23,11 +21,11 @@ _LONGEST_WAIT = 3600.0
 
 
 class ExpiryTimer:
-    """Expires ``store``'s orders on time, reading ``clock`` (UNIX time, in real seconds)."""
+    """Expires ``store``'s orders on time, reading the store's clock (UNIX time, which
+    must move in real seconds: the thread sleeps until the next deadline by it)."""
 
-    def __init__(self, store: OrderStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: OrderStore) -> None:
         self._store = store
-        self._clock = clock
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -70,7 +68,7 @@ class ExpiryTimer:
                 if self._stopping or deadline is None:
                     self._thread = None
                     return
-                remaining = deadline - self._clock()
+                remaining = deadline - self._store.clock()
                 if remaining > 0:
                     self._cond.wait(min(remaining, _LONGEST_WAIT))
                     continue
