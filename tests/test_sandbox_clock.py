@@ -126,3 +126,9 @@ def test_an_order_paid_in_time_never_expires_on_the_real_clock() -> None:
         ("payment.success", "ord_paid"),
         ("payment.expired", "ord_marker"),
     ]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -1.0])
+def test_expire_after_must_be_a_finite_positive_number(bad: float) -> None:
+    with pytest.raises(ValueError, match="expire_after must be a finite number of seconds > 0"):
+        Emulator(expire_after=bad)

@@ -73,7 +73,8 @@ def register(subparsers: Any) -> None:
         "--expire-after",
         type=float,
         metavar="SECONDS",
-        help="unpaid orders expire this long after they are created (default: never)",
+        help="unpaid orders expire this long after they are created, on time and with the "
+        "payment.expired webhook, whether or not anything asks about them (default: never)",
     )
     parser.add_argument("--api-key", default=EMULATOR_API_KEY, help="API key the emulator accepts")
     parser.add_argument(

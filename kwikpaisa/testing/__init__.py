@@ -8,6 +8,8 @@ and a hosted-checkout sandbox (a payment page, signed webhooks, expiry).
 ...     ...  # KwikPaisa(emu.api_key, emu.secret_key, base_url=base_url)
 
 Or in-process, no sockets: ``KwikPaisa(..., transport=emu.transport())`` or ``emu.client()``.
+``Emulator(clock=ManualClock(), expire_after=...)`` moves time by hand:
+``clock.advance(seconds)`` expires what falls due and sends its webhooks.
 """
 
 from ._answers import EmulatorResponse as EmulatorResponse

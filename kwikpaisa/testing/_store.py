@@ -11,6 +11,7 @@ is called: by the emulator's expiry timer on the real clock, or by a
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import uuid
 from collections import Counter
@@ -161,8 +162,10 @@ class OrderStore:
         on_event: Callable[[StoreEvent], None] | None = None,
         on_deadline: Callable[[], None] | None = None,
     ) -> None:
-        if expire_after is not None and expire_after <= 0:
-            raise ValueError(f"expire_after must be a number of seconds > 0, not {expire_after!r}")
+        if expire_after is not None and not (0 < expire_after < math.inf):
+            raise ValueError(
+                f"expire_after must be a finite number of seconds > 0, not {expire_after!r}"
+            )
         self.clock = clock
         self.expire_after = expire_after
         self.on_event = on_event
