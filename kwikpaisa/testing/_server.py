@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EmulatorServer", "serve"]
 
-DRAIN_IDLE = 1.0
+DRAIN_IDLE = 5.0
 """Seconds a refused body's sender may pause before the connection is closed anyway."""
 DRAIN_LIMIT = 64 * MAX_REQUEST_BODY
 """The most of a refused body that is read (and dropped) before closing."""
