@@ -84,7 +84,6 @@ class Receiver:
         self.got_one.set()
         return answer
 
-
     def wait_for_requests(self, count: int, timeout: float = 30.0) -> list[bytes]:
         """Block until ``count`` requests have arrived (``AssertionError`` after
         ``timeout`` s); return their bodies."""

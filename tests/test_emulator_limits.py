@@ -112,9 +112,10 @@ def _read_all(sock: socket.socket) -> bytes:
     ids=["bad-content-length", "request-line", "header-line", "header-count"],
 )
 def test_the_documented_request_limits(request_head: str, status: int, message: str) -> None:
-    with seeded_emulator().serve() as base_url, socket.create_connection(
-        _address(base_url)
-    ) as sock:
+    with (
+        seeded_emulator().serve() as base_url,
+        socket.create_connection(_address(base_url)) as sock,
+    ):
         sock.sendall(f"{request_head}Host: x\r\n\r\n".encode())
         answer = _read_all(sock)  # the server closes the connection after answering
     head, _, body = answer.partition(b"\r\n\r\n")

@@ -121,9 +121,7 @@ class Emulator:
             on_deadline=self._on_deadline,
         )
         self._expiry = (
-            ExpiryTimer(self._store)
-            if expire_after is not None and clock is time.time
-            else None
+            ExpiryTimer(self._store) if expire_after is not None and clock is time.time else None
         )
         if isinstance(clock, ManualClock):
             clock.on_advance(self._store.expire_due)
