@@ -70,6 +70,7 @@ class Receiver:
         self.answers: list[int] = []
         """Statuses to answer with, first to last; 200 once they run out."""
         self.got_one = threading.Event()
+        self.arrived = threading.Condition(self.lock)
         self.now: float | None = None
         """The receiver's clock for verify() (``None``: the real time)."""
 
@@ -79,8 +80,17 @@ class Receiver:
             answer = self.answers.pop(0) if self.answers else 200
             if answer == 200:
                 self.events.append(verify(body, headers, self.secret_key, now=self.now))
+            self.arrived.notify_all()
         self.got_one.set()
         return answer
+
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> list[bytes]:
+        """Block until ``count`` requests have arrived (``AssertionError`` after
+        ``timeout`` s); return their bodies."""
+        with self.lock:
+            arrived = self.arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+            assert arrived, f"{len(self.requests)} of {count} webhook requests arrived"
+            return [body for body, _ in self.requests]
 
 
 @contextmanager

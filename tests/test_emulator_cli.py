@@ -152,3 +152,57 @@ def test_created_orders_are_logged_with_their_checkout_link_and_webhooks_sent(
     assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
         ("payment.success", "ord_cli")
     ]
+
+
+def test_a_served_emulator_expires_orders_by_itself(run_emulator: type[Running]) -> None:
+    """Nobody touches the order: the payment.expired webhook still arrives."""
+    with webhook_receiver(Emulator().secret_key) as receiver:
+        run_emulator("--webhook-url", receiver.url, "--expire-after", "0.2", "--order", "ord_x")
+        assert receiver.got_one.wait(30), "no webhook arrived"
+    assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
+        ("payment.expired", "ord_x")
+    ]
+
+
+def test_webhook_duplicates_and_failing_first_attempts_from_the_command_line(
+    run_emulator: type[Running],
+) -> None:
+    emu = Emulator()
+    with webhook_receiver(emu.secret_key) as receiver:
+        running = run_emulator(
+            "--webhook-url", receiver.url, "--webhook-duplicates", "--webhook-shuffle",
+            "--webhook-fail-first", "1", "--order", "ord_a",
+        )  # fmt: skip
+        assert (
+            f"# webhooks: {receiver.url} (each event twice; out of order; "
+            "the first 1 attempt(s) of each fail)\n"
+        ) in running.banner
+        link = next(line for line in running.banner if line.startswith("# order ord_a"))
+        with httpx.Client() as http:
+            paid = http.post(link.split(": ", 1)[1].strip(), data={"action": "pay"})
+            assert paid.status_code == 200
+        # Two copies, each failed once on purpose and then retried: four requests.
+        receiver.wait_for_requests(4)
+    assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
+        ("payment.success", "ord_a")
+    ] * 4
+    log = [running.next_line() for _ in range(4)]
+    assert "webhook payment.success for order ord_a, attempt 1: 200, failed on purpose" in (
+        "".join(log)
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--webhook-duplicates"], "--webhook-duplicates needs --webhook-url URL"),
+        (
+            ["--webhook-url", "http://127.0.0.1:9/", "--webhook-fail-first", "6"],
+            "webhook_fail_first=6 would fail every attempt",
+        ),
+    ],
+)
+def test_bad_webhook_options_exit_2(flags: list[str], message: str) -> None:
+    done = subprocess.run([*COMMAND, *flags], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr

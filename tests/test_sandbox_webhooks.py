@@ -288,3 +288,94 @@ def test_a_receiver_failing_in_any_way_is_recorded_and_the_worker_goes_on() -> N
 def test_webhook_url_must_be_http(url: str) -> None:
     with pytest.raises(ValueError, match="webhook_url must be an http"):
         Emulator(webhook_url=url)
+
+
+@pytest.mark.parametrize(
+    ("settle", "event"),
+    [("pay", "payment.success"), ("fail", "payment.failed"), ("expire", "payment.expired")],
+)
+def test_deliver_webhook_for_an_order_sends_exactly_what_the_emulator_sends(
+    settle: str, event: str
+) -> None:
+    sent: list[httpx.Request] = []
+
+    def inbox(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200)
+
+    transport = httpx.MockTransport(inbox)
+    with Emulator(
+        clock=lambda: 1_778_659_835.0,
+        webhook_url="https://merchant.example/webhooks",
+        webhook_transport=transport,
+    ) as emu:
+        emu.add_order(6116229263036, amount=105)
+        getattr(emu, settle)(6116229263036)
+        emu.wait_for_deliveries()
+        emu.deliver_webhook(
+            "https://merchant.example/webhooks", order_id=6116229263036, transport=transport
+        )
+    own, by_hand = sent
+    assert by_hand.content == own.content
+    assert by_hand.headers["X-SIGNATURE"] == own.headers["X-SIGNATURE"]
+    assert verify(by_hand.content, by_hand.headers, emu.secret_key, now=1_778_659_835.0).event == (
+        event
+    )
+    assert b'"amount":"105.00"' in by_hand.content
+
+
+def test_deliver_webhook_names_the_argument_it_needs() -> None:
+    emu = Emulator()
+    emu.add_order("ord_open")
+    url = "https://merchant.example/webhooks"
+    with pytest.raises(ValueError, match="'ord_open' is UN_PAID: the emulator sends no webhook"):
+        emu.deliver_webhook(url, order_id="ord_open")
+    with pytest.raises(TypeError, match=r"data=\.\.\. or order_id=\.\.\., not both"):
+        emu.deliver_webhook(url, "payment.success", {"order_id": "x"}, order_id="ord_open")
+    with pytest.raises(TypeError, match="needs the event name with data"):
+        emu.deliver_webhook(url, data={"order_id": "x"})
+    sent: list[bytes] = []
+    transport = httpx.MockTransport(lambda r: sent.append(r.content) or httpx.Response(200))
+    emu.deliver_webhook(url, "payment.processing", order_id="ord_open", transport=transport)
+    assert sent == [
+        b'{"data":{"amount":"100.00","currency":"INR","order_id":"ord_open","status":"UN_PAID"},'
+        b'"event":"payment.processing"}'
+    ]
+
+
+def test_fail_first_counts_the_first_attempts_as_failed_whatever_the_answer(
+    receiver: Receiver,
+) -> None:
+    with sandbox(receiver, webhook_fail_first=2) as emu:
+        emu.add_order("a")
+        emu.pay("a")
+        deliveries = emu.wait_for_deliveries()
+    assert [(d.attempt, d.status, d.ok) for d in deliveries] == [
+        (1, 200, False),
+        (2, 200, False),
+        (3, 200, True),
+    ]
+    assert deliveries[0].error == "failed on purpose (attempt 1 of the first 2)"
+    # The receiver really got every attempt: the same event, signed afresh each time.
+    assert [(e.event, e.data["order_id"]) for e in receiver.events] == [
+        ("payment.success", "a")
+    ] * 3
+
+
+@pytest.mark.parametrize(
+    ("fail_first", "backoff", "message"),
+    [
+        (-1, NO_WAIT, "webhook_fail_first must be a whole number >= 0, not -1"),
+        (1.5, NO_WAIT, "webhook_fail_first must be a whole number >= 0, not 1.5"),
+        (4, NO_WAIT, "webhook_fail_first=4 would fail every attempt: .* allows 3 retries"),
+    ],
+)
+def test_fail_first_must_leave_an_attempt_to_succeed(
+    fail_first: object, backoff: tuple[float, ...], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        Emulator(
+            webhook_url="https://merchant.example/webhooks",
+            webhook_backoff=backoff,
+            webhook_fail_first=fail_first,  # type: ignore[arg-type]
+        )

@@ -625,7 +625,12 @@ def test_emulator_delivers_an_order_status_and_checks_its_arguments() -> None:
     assert response.status_code == 204
     sent = received[0]
     event = verify(sent.content, sent.headers, emu.secret_key)
-    assert event.data == {"order_id": "ord_1", "status": "CANCELLED"}
+    assert event.data == {
+        "order_id": "ord_1",
+        "amount": "100.00",
+        "currency": "INR",
+        "status": "CANCELLED",
+    }
     with pytest.raises(ValueError, match="no order 'nope'"):
         emu.deliver_webhook("http://merchant.test/hook", "payment.failed", order_id="nope")
     with pytest.raises(TypeError, match=r"data=\.\.\. or order_id"):
@@ -672,6 +677,15 @@ DELIVERIES: list[tuple[str, dict[str, Any], int]] = [
     ("wrong secret", {"secret_key": "sk_test_not_the_merchants"}, 400),
     ("the genuine one again", {}, 200),
 ]
+
+
+# What the emulator sends for the seeded order ord_expired (as its own deliveries would).
+EXPIRED_ORDER_EVENT_DATA = {
+    "order_id": "ord_expired",
+    "amount": "100.00",
+    "currency": "INR",
+    "status": "EXPIRED",
+}
 
 
 def _check_receiver(
@@ -755,6 +769,7 @@ def test_docs_asgi_receiver_end_to_end(
 
     async def deliver_async(event: str, **options: Any) -> httpx.Response:
         data = options.pop("data", None) or {
+            **EXPIRED_ORDER_EVENT_DATA,
             "order_id": options.pop("order_id"),
             "status": emu.order_status("ord_expired"),
         }

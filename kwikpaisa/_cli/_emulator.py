@@ -51,10 +51,30 @@ def register(subparsers: Any) -> None:
         help="POST signed payment.success / payment.failed / payment.expired events here",
     )
     parser.add_argument(
+        "--webhook-duplicates",
+        action="store_true",
+        help="send every webhook event twice (test that the receiver acts once)",
+    )
+    parser.add_argument(
+        "--webhook-shuffle",
+        action="store_true",
+        help="send webhook events out of order: each waits for the next to overtake it "
+        "(for up to 2 s)",
+    )
+    parser.add_argument(
+        "--webhook-fail-first",
+        type=int,
+        default=0,
+        metavar="N",
+        help="count the first N attempts of every event as failed, whatever the receiver "
+        "answers, so it sees them retried (after 1, 2, 4, 8, 16 s; N at most 5)",
+    )
+    parser.add_argument(
         "--expire-after",
         type=float,
         metavar="SECONDS",
-        help="unpaid orders expire this long after they are created (default: never)",
+        help="unpaid orders expire this long after they are created, on time and with the "
+        "payment.expired webhook, whether or not anything asks about them (default: never)",
     )
     parser.add_argument("--api-key", default=EMULATOR_API_KEY, help="API key the emulator accepts")
     parser.add_argument(
@@ -126,9 +146,43 @@ def _listen_problem(error: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
+def _webhook_options_without_url(args: argparse.Namespace) -> str | None:
+    """The problem with webhook options given without ``--webhook-url``, if any."""
+    if args.webhook_url:
+        return None
+    given = [
+        flag
+        for flag, value in (
+            ("--webhook-duplicates", args.webhook_duplicates),
+            ("--webhook-shuffle", args.webhook_shuffle),
+            ("--webhook-fail-first", args.webhook_fail_first),
+        )
+        if value
+    ]
+    if not given:
+        return None
+    return f"{', '.join(given)} needs --webhook-url URL (where to send the webhooks)"
+
+
+def _webhook_banner(args: argparse.Namespace) -> str:
+    """The banner line naming where webhooks go, and how they are sent."""
+    how = []
+    if args.webhook_duplicates:
+        how.append("each event twice")
+    if args.webhook_shuffle:
+        how.append("out of order")
+    if args.webhook_fail_first:
+        how.append(f"the first {args.webhook_fail_first} attempt(s) of each fail")
+    return f"# webhooks: {args.webhook_url}" + (f" ({'; '.join(how)})" if how else "")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..testing import Emulator, EmulatorServer
 
+    problem = _webhook_options_without_url(args)
+    if problem:
+        print(f"kwikpaisa emulator: {problem}", file=sys.stderr)
+        return 2
     try:
         emulator = Emulator(
             args.api_key,
@@ -137,6 +191,9 @@ def run(args: argparse.Namespace) -> int:
             latency=args.latency,
             expire_after=args.expire_after,
             webhook_url=args.webhook_url,
+            webhook_duplicates=args.webhook_duplicates,
+            webhook_shuffle=args.webhook_shuffle,
+            webhook_fail_first=args.webhook_fail_first,
         )
         specs = list(args.order)
     except ValueError as error:
@@ -179,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
     for line in _environment_lines(server.base_url, emulator.api_key, emulator.secret_key):
         print(line, flush=True)
     if args.webhook_url:
-        print(f"# webhooks: {args.webhook_url}", flush=True)
+        print(_webhook_banner(args), flush=True)
     if args.expire_after:
         print(f"# unpaid orders expire after {args.expire_after:g} s", flush=True)
     for order in seeded[:_LINKS_SHOWN]:

@@ -8,9 +8,12 @@ and a hosted-checkout sandbox (a payment page, signed webhooks, expiry).
 ...     ...  # KwikPaisa(emu.api_key, emu.secret_key, base_url=base_url)
 
 Or in-process, no sockets: ``KwikPaisa(..., transport=emu.transport())`` or ``emu.client()``.
+``Emulator(clock=ManualClock(), expire_after=...)`` moves time by hand:
+``clock.advance(seconds)`` expires what falls due and sends its webhooks.
 """
 
 from ._answers import EmulatorResponse as EmulatorResponse
+from ._clock import ManualClock as ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF as DEFAULT_WEBHOOK_BACKOFF
 from ._delivery import Delivery as Delivery
 from ._emulator import DEFAULT_API_KEY as DEFAULT_API_KEY
@@ -51,6 +54,7 @@ __all__ = [
     "EmulatorWSGIApp",
     "Fault",
     "FaultKind",
+    "ManualClock",
     "OrderRecord",
     "SignedWebhook",
     "deliver_webhook",

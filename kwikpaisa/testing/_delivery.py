@@ -4,7 +4,8 @@ Events are signed as KwikPaisa signs them (:func:`kwikpaisa.testing.sign_webhook
 with the emulator's secret key and clock), sent one at a time in the order they
 happened, and retried with backoff after anything but a 2xx answer or a failed
 request (a timeout, a refused connection). Every attempt is recorded. On request
-each event is sent twice, or events are sent out of order, so a receiver can be
+each event is sent twice, events are sent out of order, or the first attempts of
+each event count as failed whatever the receiver answers, so a receiver can be
 tested for idempotency. Nothing here ever blocks an API answer or the checkout page.
 """
 
@@ -46,7 +47,8 @@ class Delivery:
     status: int | None
     """The receiver's HTTP status, or ``None`` when the request failed (see ``error``)."""
     error: str | None
-    """Why the request failed (timeout, connection refused), else ``None``."""
+    """Why the attempt failed (timeout, connection refused, or failed on purpose by
+    ``webhook_fail_first``), else ``None``."""
     at: float
     """The emulator's clock when the attempt was made."""
     copy: int = 1
@@ -54,8 +56,9 @@ class Delivery:
 
     @property
     def ok(self) -> bool:
-        """The receiver answered 2xx."""
-        return self.status is not None and 200 <= self.status < 300
+        """The attempt succeeded: the receiver answered 2xx (and it was not failed on
+        purpose)."""
+        return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
 @attrs.frozen
@@ -79,12 +82,21 @@ class WebhookSender:
         timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
         duplicates: bool = False,
         shuffle: bool = False,
+        fail_first: int = 0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"webhook_url must be an http:// or https:// URL, not {url!r}")
         if any(delay < 0 for delay in backoff):
             raise ValueError(f"webhook backoff delays must be >= 0 seconds, not {backoff!r}")
+        if isinstance(fail_first, bool) or not isinstance(fail_first, int) or fail_first < 0:
+            raise ValueError(f"webhook_fail_first must be a whole number >= 0, not {fail_first!r}")
+        if fail_first > len(backoff):
+            raise ValueError(
+                f"webhook_fail_first={fail_first} would fail every attempt: the backoff "
+                f"schedule {tuple(backoff)!r} allows {len(backoff)} retries; fail at most "
+                f"{len(backoff)}, or give a longer webhook_backoff"
+            )
         self.url = url
         self._secret_key = secret_key
         self._clock = clock
@@ -92,6 +104,7 @@ class WebhookSender:
         self.timeout = timeout
         self.duplicates = duplicates
         self.shuffle = shuffle
+        self.fail_first = fail_first
         self._transport = transport
         self._cond = threading.Condition()
         self._queue: deque[_Job] = deque()
@@ -216,6 +229,8 @@ class WebhookSender:
                 status = answer.status_code
             except Exception as failure:  # whatever the receiver does, the worker carries on
                 error = f"{type(failure).__name__}: {failure}"
+            if error is None and attempt <= self.fail_first:
+                error = f"failed on purpose (attempt {attempt} of the first {self.fail_first})"
             record = Delivery(
                 event=job.event,
                 order_id=job.order_id,
@@ -232,9 +247,15 @@ class WebhookSender:
                 job.event,
                 job.order_id,
                 attempt,
-                status if error is None else error,
+                _outcome(status, error),
             )
             if record.ok or attempt > len(self.backoff):
                 return
             if self._stopping.wait(self.backoff[attempt - 1]):
                 return
+
+
+def _outcome(status: int | None, error: str | None) -> str:
+    """One attempt's outcome for the log: the receiver's status, why it failed, or both."""
+    parts = [str(status)] if status is not None else []
+    return ", ".join([*parts, *([error] if error else [])])

@@ -32,13 +32,17 @@ from ._answers import (
     json_answer,
 )
 from ._checkout import ALLOWED_METHODS, is_checkout_path, serve_checkout
+from ._clock import ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
+from ._expiry import ExpiryTimer
 from ._faults import Fault, FaultKind
+from ._limits import MAX_REQUEST_BODY, too_large
 from ._routes import ROUTES, ApiRequest
 from ._store import (
     CANCELLABLE_STATUSES,
     DEFAULT_AMOUNT,
     DEFAULT_CURRENCY,
+    EVENTS,
     OPEN_STATUSES,
     ORDER_STATUSES,
     PAYMENT_METHODS,
@@ -48,6 +52,7 @@ from ._store import (
     StoreEvent,
     checkout_url,
     status_fields,
+    webhook_data,
 )
 
 if TYPE_CHECKING:
@@ -61,11 +66,7 @@ __all__ = [
     "ORDER_STATUSES",
     "Emulator",
     "EmulatorResponse",
-    "read_request_body",
 ]
-
-MAX_REQUEST_BODY = 1024 * 1024
-"""The most of a request body the emulator's servers read."""
 
 IN_PROCESS_BASE_URL = "http://emulator.localhost"
 """The emulator's base URL when it is reached in-process (never resolved)."""
@@ -75,14 +76,6 @@ API_PATH_PREFIX = "/api/"
 unknown one); any other unknown path gets :data:`NOT_FOUND_PAGE`, as from a web server."""
 
 NOT_FOUND_PAGE = "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>"
-
-
-def read_request_body(content_length: object, read: Callable[[int], bytes]) -> bytes:
-    """A request body for :meth:`Emulator.handle`: ``read`` called once for what
-    ``Content-Length`` declares, up to :data:`MAX_REQUEST_BODY`."""
-    length = str(content_length or "0")
-    size = int(length) if length.isdigit() else 0
-    return read(min(size, MAX_REQUEST_BODY)) if size else b""
 
 
 DEFAULT_API_KEY = EMULATOR_API_KEY
@@ -95,12 +88,17 @@ class Emulator:
 
     Thread-safe. Use it in-process (:meth:`transport`) or over a loopback socket
     (:meth:`serve`). ``clock`` returns the emulator's idea of UNIX time (shift it to
-    test clock skew or expiry); ``latency`` delays every API answer by that many
-    seconds. ``expire_after`` seconds after creation an unpaid order becomes
-    ``EXPIRED`` (``None``: never). With ``webhook_url`` each payment outcome is POSTed
+    test clock skew; a :class:`~kwikpaisa.testing.ManualClock` to move it by hand);
+    ``latency`` delays every API answer by that many seconds. ``expire_after`` seconds
+    after creation an unpaid order becomes ``EXPIRED`` and ``payment.expired`` is sent
+    (``None``: never): on time by itself on the real clock (the default) and as a
+    ``ManualClock`` advances; on any other clock, when the orders are next touched.
+    With ``webhook_url`` each payment outcome is POSTed
     there (``webhook_*`` options: retry ``backoff`` schedule, per-attempt
     ``timeout``, ``duplicates`` to send each event twice, ``shuffle`` to send events
-    out of order, ``transport`` to deliver without a socket). Call :meth:`close` (or
+    out of order, ``fail_first`` to count the first N attempts of each event as failed
+    whatever the receiver answers, so it sees them retried; ``transport`` to deliver
+    without a socket). Call :meth:`close` (or
     use it as a context manager) to stop the webhook worker.
     """
 
@@ -118,6 +116,7 @@ class Emulator:
         webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
         webhook_duplicates: bool = False,
         webhook_shuffle: bool = False,
+        webhook_fail_first: int = 0,
         webhook_transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api_key = api_key
@@ -129,8 +128,16 @@ class Emulator:
         self._faults: deque[Fault] = deque()
         self._served_at: list[str] = []
         self._store = OrderStore(
-            lambda: self.clock(), expire_after=expire_after, on_event=self._on_store_event
+            lambda: self.clock(),
+            expire_after=expire_after,
+            on_event=self._on_store_event,
+            on_deadline=self._on_deadline,
         )
+        self._expiry = (
+            ExpiryTimer(self._store) if expire_after is not None and clock is time.time else None
+        )
+        if isinstance(clock, ManualClock):
+            clock.on_advance(self._store.expire_due)
         self._webhooks = (
             WebhookSender(
                 webhook_url,
@@ -140,6 +147,7 @@ class Emulator:
                 timeout=webhook_timeout,
                 duplicates=webhook_duplicates,
                 shuffle=webhook_shuffle,
+                fail_first=webhook_fail_first,
                 transport=webhook_transport,
             )
             if webhook_url
@@ -180,9 +188,16 @@ class Emulator:
         self.close()
 
     def close(self) -> None:
-        """Stop the webhook worker (undelivered events are dropped)."""
+        """Stop the webhook worker (undelivered events are dropped) and the expiry timer
+        (an order added later starts it again)."""
+        if self._expiry is not None:
+            self._expiry.close()
         if self._webhooks is not None:
             self._webhooks.close()
+
+    def _on_deadline(self) -> None:
+        if self._expiry is not None:
+            self._expiry.wake()
 
     # -- orders -----------------------------------------------------------------
 
@@ -326,14 +341,7 @@ class Emulator:
     def _on_store_event(self, event: StoreEvent) -> None:
         if self._webhooks is None:
             return
-        order = event.order
-        data = {
-            "order_id": str(order.order_id),
-            "amount": order.order_amount,
-            "currency": order.currency,
-            "status": order.order_status,
-        }
-        self._webhooks.send(event.event, data, order.order_id)
+        self._webhooks.send(event.event, webhook_data(event.order), event.order.order_id)
 
     # -- faults -----------------------------------------------------------------
 
@@ -416,7 +424,7 @@ class Emulator:
     def deliver_webhook(
         self,
         url: str,
-        event: str,
+        event: str | None = None,
         data: Mapping[str, Any] | None = None,
         *,
         order_id: str | int | None = None,
@@ -425,23 +433,47 @@ class Emulator:
         """POST a webhook signed with this emulator's secret key to ``url``; return the
         receiver's ``httpx.Response``.
 
-        Give ``data``, or ``order_id`` to send that order's id and current status. The
+        Give ``event`` and ``data``; or ``order_id`` to send exactly the event the
+        emulator itself sends for that order (the same body, byte for byte): its
+        ``order_id``, ``amount``, ``currency`` and ``status`` now, under the event for
+        its status (``payment.success`` for ``PAID``, ``payment.failed`` for ``FAILED``,
+        ``payment.expired`` for ``EXPIRED``; give ``event`` to send another name). The
         timestamp comes from the emulator's clock. Options as
         :func:`kwikpaisa.testing.deliver_webhook`: ``tamper``, ``age`` (a replay),
         ``secret_key`` (sign with another key), ``timestamp``, ``transport``.
         """
         from ._webhooks import deliver_webhook
 
-        if data is None:
-            if order_id is None:
-                raise TypeError("deliver_webhook needs data=... or order_id=...")
-            status = self.order_status(order_id)
-            if status is None:
-                raise ValueError(f"the emulator has no order {order_id!r}; add_order() it first")
-            data = {"order_id": str(order_id), "status": status}
+        event, data = self._webhook_event(event, data, order_id)
         options.setdefault("secret_key", self._secret_key)
         options.setdefault("now", self.clock())
         return deliver_webhook(url, event, data, **options)
+
+    def _webhook_event(
+        self, event: str | None, data: Mapping[str, Any] | None, order_id: str | int | None
+    ) -> tuple[str, Mapping[str, Any]]:
+        """The event name and data :meth:`deliver_webhook` sends, or the error saying
+        which argument to give."""
+        if data is not None and order_id is not None:
+            raise TypeError("deliver_webhook takes data=... or order_id=..., not both")
+        if data is not None:
+            if event is None:
+                raise TypeError("deliver_webhook needs the event name with data=...")
+            return event, data
+        if order_id is None:
+            raise TypeError("deliver_webhook needs data=... or order_id=...")
+        record = self._store.get(order_id)
+        if record is None:
+            raise ValueError(f"the emulator has no order {order_id!r}; add_order() it first")
+        if event is None:
+            event = EVENTS.get(record.order_status)
+        if event is None:
+            raise ValueError(
+                f"order {order_id!r} is {record.order_status}: the emulator sends no webhook "
+                "for it (only PAID, FAILED and EXPIRED orders); pay(), fail() or expire() it "
+                "first, or give the event name"
+            )
+        return event, webhook_data(record)
 
     # -- the API ----------------------------------------------------------------
 
@@ -459,6 +491,9 @@ class Emulator:
         :attr:`base_url`)."""
         with self._lock:
             self.requests_received += 1
+        if len(body) > MAX_REQUEST_BODY:
+            refused = too_large(len(body))
+            return self._error(refused.status, refused.message)
         path = path.split("?", 1)[0]
         method = method.upper()
         if is_checkout_path(path):

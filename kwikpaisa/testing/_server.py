@@ -1,4 +1,10 @@
-"""The emulator over a real HTTP/1.1 socket on loopback (threaded, keep-alive)."""
+"""The emulator over a real HTTP/1.1 socket on loopback (threaded, keep-alive).
+
+A body the emulator refuses (over 1 MiB, chunked, a bad ``Content-Length``) is
+answered with ``Connection: close``; the rest of it is read and dropped (for a few
+seconds at most) before the connection closes, so the client sees the answer rather
+than a reset, and no leftover byte is ever read as a request.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,18 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from ._emulator import read_request_body
 from ._faults import FaultKind
+from ._limits import MAX_REQUEST_BODY, BodyRefused, read_request_body
 
 if TYPE_CHECKING:
     from ._emulator import Emulator
 
 __all__ = ["EmulatorServer", "serve"]
+
+DRAIN_IDLE = 5.0
+"""Seconds a refused body's sender may pause before the connection is closed anyway."""
+DRAIN_LIMIT = 64 * MAX_REQUEST_BODY
+"""The most of a refused body that is read (and dropped) before closing."""
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -93,7 +104,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the emulator is used in test suites."""
 
     def _serve(self) -> None:
-        body = read_request_body(self.headers.get("Content-Length"), self.rfile.read)
+        try:
+            body = read_request_body(
+                self.headers.get("Content-Length"),
+                self.rfile.read,
+                self.headers.get("Transfer-Encoding"),
+            )
+        except BodyRefused as refused:
+            self._refuse(refused)
+            return
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer = self.server.emulator.handle(
             self.command, self.path, headers, body, base_url=self.server.base_url
@@ -122,6 +141,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(answer.body)
+
+    def _refuse(self, refused: BodyRefused) -> None:
+        """Answer a body the emulator will not read, then close the connection."""
+        body = self.server.emulator._error(refused.status, refused.message).body
+        self.send_response(refused.status)
+        self.send_header("Connection", "close")  # also sets close_connection
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self._drain()
+
+    def _drain(self) -> None:
+        """Read and drop what the client still sends (closing on unread bytes would reset
+        the connection, and the client could lose the answer), within limits."""
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(DRAIN_IDLE)
+            dropped = 0
+            while dropped < DRAIN_LIMIT and not self.server.stopping.is_set():
+                chunk = self.rfile.read1(65536)
+                if not chunk:
+                    return
+                dropped += len(chunk)
+        except OSError:
+            return
 
     do_POST = _serve
     do_GET = _serve

@@ -2,13 +2,16 @@
 
 One lock guards the store. Orders are keyed by ``str(order_id)`` (KwikPaisa's
 guide treats ``6116229263036`` and ``"6116229263036"`` as the same order); each
-record keeps the id's JSON type as it was given. Unpaid orders expire lazily:
-whenever the store is touched, those whose time is up move to ``EXPIRED``.
+record keeps the id's JSON type as it was given. Unpaid orders whose time is up
+move to ``EXPIRED`` whenever the store is touched, and whenever :meth:`OrderStore.expire_due`
+is called: by the emulator's expiry timer on the real clock, or by a
+:class:`~kwikpaisa.testing.ManualClock` as it advances.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import uuid
 from collections import Counter
@@ -32,6 +35,7 @@ __all__ = [
     "format_amount",
     "kwikpaisa_time",
     "status_fields",
+    "webhook_data",
 ]
 
 ORDER_STATUSES = frozenset({"UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED", "FAILED"})
@@ -129,13 +133,26 @@ class StoreEvent:
     order: OrderRecord
 
 
-_EVENTS = {"PAID": "payment.success", "FAILED": "payment.failed", "EXPIRED": "payment.expired"}
+EVENTS = {"PAID": "payment.success", "FAILED": "payment.failed", "EXPIRED": "payment.expired"}
+"""The webhook event the emulator sends when an order reaches each status."""
+
+
+def webhook_data(order: OrderRecord) -> dict[str, Any]:
+    """The ``data`` of the webhook the emulator sends for ``order``: KwikPaisa's
+    documented example shape (order id as a string, two-decimal amount, currency, status)."""
+    return {
+        "order_id": str(order.order_id),
+        "amount": order.order_amount,
+        "currency": order.currency,
+        "status": order.order_status,
+    }
 
 
 class OrderStore:
     """Orders, creates and cancels, under one lock. ``clock`` is the emulator's clock;
     ``expire_after`` seconds after creation an ``UN_PAID`` order becomes ``EXPIRED``
-    (``None``: never). ``on_event`` hears each payment outcome (outside the lock)."""
+    (``None``: never). ``on_event`` hears each payment outcome, and ``on_deadline``
+    each new expiry deadline (both outside the lock)."""
 
     def __init__(
         self,
@@ -143,12 +160,16 @@ class OrderStore:
         *,
         expire_after: float | None = None,
         on_event: Callable[[StoreEvent], None] | None = None,
+        on_deadline: Callable[[], None] | None = None,
     ) -> None:
-        if expire_after is not None and expire_after <= 0:
-            raise ValueError(f"expire_after must be a number of seconds > 0, not {expire_after!r}")
+        if expire_after is not None and not (0 < expire_after < math.inf):
+            raise ValueError(
+                f"expire_after must be a finite number of seconds > 0, not {expire_after!r}"
+            )
         self.clock = clock
         self.expire_after = expire_after
         self.on_event = on_event
+        self.on_deadline = on_deadline
         self._lock = threading.Lock()
         self._orders: dict[str, OrderRecord] = {}
         self._by_kwikx: dict[str, str] = {}
@@ -178,6 +199,15 @@ class OrderStore:
             return None if key is None else self._orders.get(key)
 
         return self._touch(find)
+
+    def next_deadline(self) -> float | None:
+        """The clock time of the earliest pending expiry, or ``None`` when none is pending."""
+        with self._lock:
+            return self._deadlines[0][0] if self._deadlines else None
+
+    def expire_due(self) -> None:
+        """Expire every unpaid order whose time is up now (and report their events)."""
+        self._touch(lambda: None)
 
     def count(self, counter: Counter[str], order_id: str | int) -> int:
         with self._lock:
@@ -293,8 +323,8 @@ class OrderStore:
         stamps = status_fields(status, kwikpaisa_time(self.clock()), changes)
         after = attrs.evolve(order, order_status=status, **stamps)
         self._orders[str(order.order_id)] = after
-        if status in _EVENTS and status != order.order_status:
-            events.append(StoreEvent(_EVENTS[status], after))
+        if status in EVENTS and status != order.order_status:
+            events.append(StoreEvent(EVENTS[status], after))
         return after
 
     def _expire_due(self, events: list[StoreEvent]) -> None:
@@ -310,11 +340,16 @@ class OrderStore:
                 self._set(order, "EXPIRED", {}, events)
 
     def _touch(self, action: Callable[[], _T], events: list[StoreEvent] | None = None) -> _T:
-        """Run ``action`` under the lock after expiring what is due; then report events."""
+        """Run ``action`` under the lock after expiring what is due; then report events
+        (and a new deadline, if ``action`` added one)."""
         events = [] if events is None else events
         with self._lock:
             self._expire_due(events)
+            pending = len(self._deadlines)
             result = action()
+            added = len(self._deadlines) > pending
+        if added and self.on_deadline is not None:
+            self.on_deadline()
         if self.on_event is not None:
             for event in events:
                 self.on_event(event)

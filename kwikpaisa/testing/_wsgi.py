@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from wsgiref.util import application_uri
 
-from ._emulator import read_request_body
 from ._faults import FaultKind
+from ._limits import BodyRefused, read_request_body
 
 if TYPE_CHECKING:
     from ._emulator import Emulator
@@ -42,11 +42,19 @@ class EmulatorWSGIApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        try:
+            body = _body(environ)
+        except BodyRefused as refused:
+            # Connection is hop-by-hop, the WSGI server's to set: only the answer here.
+            answer = self.emulator._error(refused.status, refused.message)
+            headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
+            start_response(_status_line(answer.status), headers)
+            return [answer.body]
         answer = self.emulator.handle(
             method,
             _raw_path(environ),
             _headers(environ),
-            _body(environ),
+            body,
             base_url=application_uri(environ).rstrip("/"),
         )
         if answer.action is FaultKind.RESET:
@@ -89,4 +97,8 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _body(environ: dict[str, Any]) -> bytes:
-    return read_request_body(environ.get("CONTENT_LENGTH"), environ["wsgi.input"].read)
+    return read_request_body(
+        environ.get("CONTENT_LENGTH"),
+        environ["wsgi.input"].read,
+        environ.get("HTTP_TRANSFER_ENCODING"),
+    )
