@@ -74,6 +74,7 @@ class Call(Generic[R]):
         "may_have_reached",
         "operation",
         "order_id",
+        "proxy",
         "request",
         "total_timeout",
         "url",
@@ -89,6 +90,7 @@ class Call(Generic[R]):
         subject: str | None = None,
         total_timeout: float | None = None,
         deadline: float | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.operation = operation
         self.order_id = order_id
@@ -97,6 +99,9 @@ class Call(Generic[R]):
         self.max_retries = max_retries
         self.url = url
         """Where the request is sent (named by connection errors)."""
+        self.proxy = proxy
+        """The proxy the request goes through, credentials masked (``None``: none, or
+        unknown: a caller's own http client)."""
         self.total_timeout = total_timeout
         self.deadline = deadline
         """``time.monotonic()`` value after which no attempt starts and no wait begins."""
@@ -224,8 +229,22 @@ class Call(Generic[R]):
 
     def on_transport_error(self, exc: httpx.RequestError) -> Step[R]:
         """Decide what a failed exchange (no complete HTTP answer) means."""
-        sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        # A ProxyError is the proxy refusing the tunnel: nothing reached KwikPaisa.
+        sent = not isinstance(
+            exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
+        )
         at = f" at {self.url}" if self.url else ""
+        if isinstance(exc, httpx.ProxyError):
+            proxy = f"The proxy {self.proxy}" if self.proxy is not None else "A proxy"
+            return self._retry_or(
+                self._connection_error(
+                    f"{proxy} refused to connect to KwikPaisa{at} to {self.describe('{to_do}')} "
+                    f"({exc or type(exc).__name__}); check the proxy's address and credentials "
+                    "(proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
+                )
+            )
+        if self.proxy is not None:
+            at += f" through the proxy {self.proxy}"
         to_do = self.describe("{to_do}")
         if _certificate_rejected(exc):
             # Not retried: an untrusted certificate does not fix itself.
@@ -240,6 +259,8 @@ class Call(Generic[R]):
         if isinstance(exc, httpx.TimeoutException):
             phase = "connecting" if not sent else "waiting for the answer"
             advice = lost_advice if sent else "check the network, or raise timeout="
+            if not sent and self.proxy is not None:
+                advice = "check the proxy and the network, or raise timeout="
             if isinstance(exc, httpx.PoolTimeout):
                 phase = "waiting for a free connection in the pool"
                 advice = "too many calls share this client at once: run fewer, or raise timeout="
@@ -252,6 +273,8 @@ class Call(Generic[R]):
                 what, advice = "The connection to KwikPaisa broke", lost_advice
             else:
                 what, advice = "Could not connect to KwikPaisa", "check the network and base_url"
+                if self.proxy is not None:
+                    advice = "check the proxy setting (proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
             error = self._connection_error(f"{what}{at} to {to_do} ({reason}); {advice}")
         return self._lost(error) if sent else self._retry_or(error)
 
