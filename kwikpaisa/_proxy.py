@@ -22,7 +22,6 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import httpx
@@ -42,16 +41,14 @@ _SCHEMES = ("http", "https")
 
 def mask_proxy(url: str) -> str:
     """``url`` with any user name and password replaced by ``***``: safe for messages,
-    logs and ``repr``."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-    except ValueError:
-        return "<a proxy URL that could not be parsed>"
-    if "@" not in netloc:
+    logs and ``repr``. Everything up to the last ``@`` after the scheme is hidden, so a
+    malformed URL (no scheme, an unencoded ``/`` or ``@`` in the password) is masked too."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    if "@" not in rest:
         return url
-    host = netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"***@{host}").geturl()
+    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}"
 
 
 def resolve_proxy(proxy: object, environ: Mapping[str, str] | None = None) -> str | None:

@@ -20,7 +20,7 @@ import pytest
 from kwikpaisa import APIConnectionError, AsyncKwikPaisa, ConfigurationError, KwikPaisa
 from kwikpaisa._cli import main
 from kwikpaisa._pool import AsyncPoolTransport
-from kwikpaisa._proxy import proxy_for
+from kwikpaisa._proxy import mask_proxy, proxy_for
 from kwikpaisa.testing import Emulator
 from kwikpaisa_generated.api.order_cancel import cancel_hosted_checkout_order
 from kwikpaisa_generated.models import CancelOrderRequest, CancelOrderResponse
@@ -331,6 +331,26 @@ def test_cli_names_a_dead_proxy(
     assert PASSWORD not in err
 
 
+def test_cli_help_names_the_proxy_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "a proxy from KWIKPAISA_PROXY, else HTTPS_PROXY / HTTP_PROXY / ALL_PROXY" in out
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_cli_refuses_a_bad_proxy_variable_as_configuration(
+    http_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KWIKPAISA_PROXY", f"user:{PASSWORD}@proxy.example:3128")
+    code = main(["status", "ord_1", "--base-url", http_url])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "KWIKPAISA_PROXY" in err
+    assert "is not a proxy URL" in err
+    assert PASSWORD not in err
+
+
 # -- explicit proxies: proxy= and KWIKPAISA_PROXY --------------------------------------------
 
 
@@ -483,6 +503,20 @@ def test_a_refused_tunnel_is_reported_as_the_proxys(
 def test_a_bad_proxy_argument_names_it(value: object) -> None:
     with pytest.raises(ConfigurationError, match=r"^proxy (.* is not a proxy URL|must be a URL)"):
         KwikPaisa("pk_test_x", "sk_test_x", proxy=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://proxy.example:3128", "http://proxy.example:3128"),
+        (f"http://user:{PASSWORD}@proxy.example:3128", "http://***@proxy.example:3128"),
+        (f"user:{PASSWORD}@proxy.example:3128", "***@proxy.example:3128"),
+        (f"http://user:{PASSWORD}/x@y@proxy.example:3128/", "http://***@proxy.example:3128/"),
+        (f"https://{PASSWORD}@[::1]:3128", "https://***@[::1]:3128"),
+    ],
+)
+def test_proxy_credentials_are_masked_however_the_url_is_written(url: str, shown: str) -> None:
+    assert mask_proxy(url) == shown
 
 
 def test_a_bad_proxy_variable_names_it_and_masks_it(monkeypatch: pytest.MonkeyPatch) -> None:
