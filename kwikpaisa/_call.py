@@ -186,6 +186,8 @@ class Call(Generic[R]):
         content: bytes,
     ) -> Step[R]:
         """Decide what a complete HTTP answer means."""
+        if status_code == 407:  # only a proxy asks for proxy credentials
+            return self._proxy_refused("HTTP 407 Proxy Authentication Required", retry=False)
         outcome = interpret_response(self, status_code, headers, content)
         if outcome.result is not None:
             return Step(result=outcome.result)
@@ -233,16 +235,10 @@ class Call(Generic[R]):
         sent = not isinstance(
             exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
         )
-        at = f" at {self.url}" if self.url else ""
         if isinstance(exc, httpx.ProxyError):
-            proxy = f"The proxy {self.proxy}" if self.proxy is not None else "A proxy"
-            return self._retry_or(
-                self._connection_error(
-                    f"{proxy} refused to connect to KwikPaisa{at} to {self.describe('{to_do}')} "
-                    f"({exc or type(exc).__name__}); check the proxy's address and credentials "
-                    "(proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
-                )
-            )
+            reason = str(exc) or type(exc).__name__
+            return self._proxy_refused(reason, retry=not reason.startswith("407"))
+        at = f" at {self.url}" if self.url else ""
         if self.proxy is not None:
             at += f" through the proxy {self.proxy}"
         to_do = self.describe("{to_do}")
@@ -277,6 +273,18 @@ class Call(Generic[R]):
                     advice = "check the proxy setting (proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
             error = self._connection_error(f"{what}{at} to {to_do} ({reason}); {advice}")
         return self._lost(error) if sent else self._retry_or(error)
+
+    def _proxy_refused(self, reason: str, *, retry: bool) -> Step[R]:
+        """A proxy refused the request (a refused tunnel, or 407): nothing reached
+        KwikPaisa, so a repeat is safe; retried unless the proxy wants credentials."""
+        at = f" at {self.url}" if self.url else ""
+        proxy = f"The proxy {self.proxy}" if self.proxy is not None else "A proxy"
+        error = self._connection_error(
+            f"{proxy} refused to connect to KwikPaisa{at} to {self.describe('{to_do}')} "
+            f"({reason}); check the proxy's address and credentials "
+            "(proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
+        )
+        return self._retry_or(error) if retry else Step(error=error)
 
     def deadline_error(self, last: KwikPaisaError | None) -> APITimeoutError:
         """``total_timeout`` ran out: no further attempt or wait fits in it."""

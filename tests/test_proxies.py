@@ -440,32 +440,39 @@ def _fail(flavour: str, options: dict[str, Any]) -> APIConnectionError:
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("scheme", ["https", "http"])
 def test_wrong_proxy_credentials_say_the_proxy_refused(
     flavour: str,
+    scheme: str,
     emulator: Emulator,
     tls: str,
+    http_url: str,
     certificate: tuple[Path, Path],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # https: the proxy refuses the tunnel; http: it answers the forwarded request with 407.
     caplog.set_level(logging.DEBUG)
     with recording_proxy(credentials=("user", "the-right-one")) as proxy:
         url = f"http://user:{PASSWORD}@{proxy.address}"
+        base = tls if scheme == "https" else http_url
         error = _fail(
             flavour,
             {
                 **keys(emulator),
-                "base_url": tls,
+                "base_url": base,
                 "verify": trusting(certificate[0]),
                 "proxy": url,
-                "max_retries": 1,
             },
         )
     message = str(error)
-    assert f"The proxy http://***@{proxy.address} refused to connect to KwikPaisa" in message
-    assert "407" in message
-    assert "credentials" in message
-    # The tunnel was refused: nothing reached KwikPaisa, so a retry was safe and made.
-    assert error.attempts == 2
+    assert message.startswith(
+        f"The proxy http://***@{proxy.address} refused to connect to KwikPaisa at {base}"
+    )
+    assert "407 Proxy Authentication Required" in message
+    assert "check the proxy's address and credentials" in message
+    # Credentials do not fix themselves: one attempt, and nothing reached KwikPaisa.
+    assert error.attempts == 1
+    assert len(proxy.seen) == 1
     assert emulator.cancel_count("ord_1") == 0
     for text in (message, repr(error), caplog.text, repr(error.request.headers)):
         assert PASSWORD not in text
@@ -486,13 +493,21 @@ def test_an_unreachable_proxy_is_named(
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_a_refused_tunnel_is_reported_as_the_proxys(
-    flavour: str, proxy: RecordingProxy, emulator: Emulator, tls: str
+def test_a_refused_tunnel_is_reported_as_the_proxys_and_retried(
+    flavour: str,
+    proxy: RecordingProxy,
+    emulator: Emulator,
+    tls: str,
+    fast_retries: list[float],
 ) -> None:
-    proxy.refuse_tunnels = 403
+    proxy.refuse_tunnels = 503
     error = _fail(flavour, {**keys(emulator), "base_url": tls, "proxy": proxy.url})
     assert f"The proxy http://{proxy.address} refused to connect" in str(error)
-    assert "403" in str(error)
+    assert "503" in str(error)
+    # Nothing reached KwikPaisa, so every attempt was safe to make.
+    assert error.attempts == 3
+    assert proxy.tunnels == [tunnel_target(tls)] * 3
+    assert len(fast_retries) == 2
     assert emulator.cancel_count("ord_1") == 0
 
 
