@@ -75,6 +75,7 @@ class Call(Generic[R]):
         "may_have_reached",
         "operation",
         "order_id",
+        "proxy",
         "request",
         "total_timeout",
         "url",
@@ -90,6 +91,7 @@ class Call(Generic[R]):
         subject: str | None = None,
         total_timeout: float | None = None,
         deadline: float | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.operation = operation
         self.order_id = order_id
@@ -98,6 +100,9 @@ class Call(Generic[R]):
         self.max_retries = max_retries
         self.url = url
         """Where the request is sent (named by connection errors)."""
+        self.proxy = proxy
+        """The proxy the request goes through, credentials masked (``None``: none, or
+        unknown: a caller's own http client)."""
         self.total_timeout = total_timeout
         self.deadline = deadline
         """``time.monotonic()`` value after which no attempt starts and no wait begins."""
@@ -180,6 +185,8 @@ class Call(Generic[R]):
         content: bytes,
     ) -> Step[R]:
         """Decide what a complete HTTP answer means."""
+        if status_code == 407:  # only a proxy asks for proxy credentials
+            return self._proxy_refused("HTTP 407 Proxy Authentication Required", retry=False)
         try:
             return self._decide(status_code, headers, content)
         except Exception as exc:  # whatever an answer does, the caller gets a KwikPaisaError
@@ -246,8 +253,16 @@ class Call(Generic[R]):
 
     def on_transport_error(self, exc: httpx.RequestError) -> Step[R]:
         """Decide what a failed exchange (no complete HTTP answer) means."""
-        sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        # A ProxyError is the proxy refusing the tunnel: nothing reached KwikPaisa.
+        sent = not isinstance(
+            exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
+        )
+        if isinstance(exc, httpx.ProxyError):
+            reason = str(exc) or type(exc).__name__
+            return self._proxy_refused(reason, retry=not reason.startswith("407"))
         at = f" at {self.url}" if self.url else ""
+        if self.proxy is not None:
+            at += f" through the proxy {self.proxy}"
         to_do = self.describe("{to_do}")
         if _certificate_rejected(exc):
             # Not retried: an untrusted certificate does not fix itself.
@@ -262,6 +277,8 @@ class Call(Generic[R]):
         if isinstance(exc, httpx.TimeoutException):
             phase = "connecting" if not sent else "waiting for the answer"
             advice = lost_advice if sent else "check the network, or raise timeout="
+            if not sent and self.proxy is not None:
+                advice = "check the proxy and the network, or raise timeout="
             if isinstance(exc, httpx.PoolTimeout):
                 phase = "waiting for a free connection in the pool"
                 advice = "too many calls share this client at once: run fewer, or raise timeout="
@@ -274,8 +291,22 @@ class Call(Generic[R]):
                 what, advice = "The connection to KwikPaisa broke", lost_advice
             else:
                 what, advice = "Could not connect to KwikPaisa", "check the network and base_url"
+                if self.proxy is not None:
+                    advice = "check the proxy setting (proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
             error = self._connection_error(f"{what}{at} to {to_do} ({reason}); {advice}")
         return self._lost(error) if sent else self._retry_or(error)
+
+    def _proxy_refused(self, reason: str, *, retry: bool) -> Step[R]:
+        """A proxy refused the request (a refused tunnel, or 407): nothing reached
+        KwikPaisa, so a repeat is safe; retried unless the proxy wants credentials."""
+        at = f" at {self.url}" if self.url else ""
+        proxy = f"The proxy {self.proxy}" if self.proxy is not None else "A proxy"
+        error = self._connection_error(
+            f"{proxy} refused to connect to KwikPaisa{at} to {self.describe('{to_do}')} "
+            f"({reason}); check the proxy's address and credentials "
+            "(proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
+        )
+        return self._retry_or(error) if retry else Step(error=error)
 
     def deadline_error(self, last: KwikPaisaError | None) -> APITimeoutError:
         """``total_timeout`` ran out: no further attempt or wait fits in it."""

@@ -35,6 +35,7 @@ from ._generated import build_request_parts
 from ._logging import logger
 from ._operation import Operation
 from ._validation import validate_max_amount
+from ._proxy import environment_proxies_set, mask_proxy, proxy_for, resolve_proxy
 from ._version import __version__
 from .errors import ConfigurationError, EventLoopError
 from .resources.orders import AsyncOrders, Orders
@@ -114,6 +115,7 @@ class _BaseClient:
         verify: bool | ssl.SSLContext,
         allow_insecure_http: bool | None = None,
         max_amount: Decimal | int | str | None = None,
+        proxy: str | None = None,
     ) -> None:
         settings = resolve_settings(
             api_key=api_key,
@@ -141,6 +143,9 @@ class _BaseClient:
                 raise ValueError(f"verify must be True, False or an ssl.SSLContext, not {verify!r}")
             logger.warning("TLS certificate verification is OFF for %s", self.base_url)
         self._verify = verify
+        self._proxy_argument: object = proxy
+        self._proxy: str | None = None  # the explicit proxy (resolved with the http client)
+        self._proxy_shown: str | None = None  # the proxy named in connection errors
         self._api_key_masked = mask_key(settings.api_key)
         self._auth = SigningAuth(settings.api_key, settings.secret_key)
         self._pid = os.getpid()
@@ -152,14 +157,16 @@ class _BaseClient:
 
     def __repr__(self) -> str:
         env = self.environment.value if self.environment else "custom"
+        proxy = f", proxy={mask_proxy(self._proxy)!r}" if self._proxy is not None else ""
         return (
             f"{type(self).__name__}(environment={env!r}, base_url={self.base_url!r}, "
-            f"api_key={self._api_key_masked!r})"
+            f"api_key={self._api_key_masked!r}{proxy})"
         )
 
     def _client_args(self, transport: Any) -> dict[str, Any]:
-        """Arguments for an httpx client this SDK owns: signing, no redirects, pooled."""
-        return {
+        """Arguments for an httpx client this SDK owns: signing, no redirects, pooled,
+        through the explicit proxy if there is one (else httpx reads the environment's)."""
+        args: dict[str, Any] = {
             "base_url": self.base_url,
             "auth": self._auth,
             "timeout": self.timeout,
@@ -172,6 +179,9 @@ class _BaseClient:
             ),
             "headers": {"User-Agent": self._headers["User-Agent"]},
         }
+        if self._proxy is not None:
+            args["proxy"] = self._proxy
+        return args
 
     def _http_client_or_new(self, http_client: object, transport: object, cls: type[_H]) -> _H:
         """The caller's ``http_client`` (checked, not owned) or a new pooled client of ours."""
@@ -184,6 +194,17 @@ class _BaseClient:
             )
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both")
+        if http_client is not None or transport is not None:
+            # A caller's own client or transport decides (KWIKPAISA_PROXY is not read).
+            if self._proxy_argument is not None:
+                given = "http_client" if http_client is not None else "transport"
+                raise ConfigurationError(
+                    f"pass proxy or {given}, not both: set the proxy on your own {given}"
+                )
+        else:
+            self._proxy = resolve_proxy(self._proxy_argument)
+            shown = proxy_for(self.base_url, self._proxy)
+            self._proxy_shown = None if shown is None else mask_proxy(shown)
         self._owns_http = http_client is None
         # A client made by the SDK's own helper (DefaultAioHttpClient) belongs to the client
         # it is given to, and is closed with it; any other http_client stays the caller's.
@@ -198,8 +219,14 @@ class _BaseClient:
         redirects, our limits."""
         cls = self._http_class
         args = self._client_args(self._transport)
-        if cls is httpx.AsyncClient and self._transport is None:
-            # Our own async client sends through a pool that scales with concurrency.
+        if (
+            cls is httpx.AsyncClient
+            and self._transport is None
+            and self._proxy is None
+            and not environment_proxies_set()
+        ):
+            # Our own async client sends through a pool that scales with concurrency. With
+            # any proxy setting, httpx's own transport routes (exactly as httpx would).
             from ._pool import AsyncPoolTransport
 
             args["transport"] = AsyncPoolTransport(verify=self._verify, limits=args["limits"])
@@ -260,6 +287,7 @@ class _BaseClient:
             subject=None if order_id is not None else f"POST {path}",
             total_timeout=limit,
             deadline=None if limit is None else _monotonic() + limit,
+            proxy=self._proxy_shown,
         )
         request = self._http.build_request(
             method,
@@ -358,7 +386,9 @@ class KwikPaisa(_BaseClient):
     ``transport`` plugs an httpx transport into the client this SDK builds (the
     emulator's in-process transport, for example). ``max_amount`` (rupees; default no
     limit) makes ``orders.create`` refuse larger amounts before the network: a guard
-    against amounts given in paise.
+    against amounts given in paise. ``proxy`` (default ``KWIKPAISA_PROXY``) sends every
+    request through that proxy; without it ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/
+    ``NO_PROXY`` apply as in httpx (docs/proxies.md).
     """
 
     _http_class = httpx.Client
@@ -380,6 +410,7 @@ class KwikPaisa(_BaseClient):
         verify: bool | ssl.SSLContext = True,
         allow_insecure_http: bool | None = None,
         max_amount: Decimal | int | str | None = None,
+        proxy: str | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -392,6 +423,7 @@ class KwikPaisa(_BaseClient):
             verify=verify,
             allow_insecure_http=allow_insecure_http,
             max_amount=max_amount,
+            proxy=proxy,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http = None
@@ -526,6 +558,7 @@ class AsyncKwikPaisa(_BaseClient):
         verify: bool | ssl.SSLContext = True,
         allow_insecure_http: bool | None = None,
         max_amount: Decimal | int | str | None = None,
+        proxy: str | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -538,6 +571,7 @@ class AsyncKwikPaisa(_BaseClient):
             verify=verify,
             allow_insecure_http=allow_insecure_http,
             max_amount=max_amount,
+            proxy=proxy,
         )
         self._http = self._http_client_or_new(http_client, transport, httpx.AsyncClient)
         self._low_level_http = None

@@ -62,6 +62,8 @@ ENV_ENVIRONMENT = "KWIKPAISA_ENVIRONMENT"
 ENV_BASE_URL = "KWIKPAISA_BASE_URL"
 ENV_LOG = "KWIKPAISA_LOG"
 ENV_ALLOW_INSECURE_HTTP = "KWIKPAISA_ALLOW_INSECURE_HTTP"
+# An explicit proxy for every request (the clients' proxy= argument wins over it).
+ENV_PROXY = "KWIKPAISA_PROXY"
 
 # The bundled emulator's credentials unless others are given (public test values).
 EMULATOR_API_KEY = "pk_test_emulator"

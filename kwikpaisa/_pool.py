@@ -1,7 +1,8 @@
 """The async client's connection pool: one HTTP/1.1 connection per request in flight.
 
 ``AsyncKwikPaisa`` sends through :class:`AsyncPoolTransport` when it builds its own
-``httpx.AsyncClient`` (a user's ``http_client=`` or ``transport=`` is used as given).
+``httpx.AsyncClient`` and no proxy setting exists (a user's ``http_client=`` or
+``transport=`` is used as given; with a proxy, httpx's own transport routes).
 Everything above the transport is unchanged: ``httpx`` builds the request, the SDK's
 ``SigningAuth`` signs it, the SDK's retry loop, caps and typed outcomes judge the answer.
 

@@ -25,7 +25,9 @@ concurrency  1,000 cancels at concurrency 1, 8, 32, 64, 128, with 20 ms service 
              and ``orders.cancel_many``), ``cancel_many`` through
              ``kwikpaisa.DefaultAioHttpClient`` (the ``aiohttp`` extra), ``kwikpaisa
              cancel --from FILE`` (8 to 64; the rate it reports), raw
-             ``httpx.AsyncClient``, and a no-httpx asyncio-streams client.
+             ``httpx.AsyncClient``, and a no-httpx asyncio-streams client. Every row
+             also shows client CPU µs per request (process CPU time of the client side
+             over the run, divided by the cancels; the emulator's process is excluded).
 import       ``python -c "import kwikpaisa"`` vs ``python -c "import httpx"``, whole
              processes, bytecode cached for both (in a scratch PYTHONPYCACHEPREFIX).
 memory       RSS of this process before and after 20,000 calls on one client.
@@ -52,6 +54,7 @@ import multiprocessing
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -442,6 +445,7 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         sides["streams_floor"] = functools.partial(streams_cancel, emu, concurrency, secret)
 
         figures: dict[str, list[float]] = {name: [] for name in sides}
+        cpu_us: dict[str, list[float]] = {name: [] for name in sides}
         try:
             warm = min(max(concurrency, 8), n)
             for name, side in sides.items():  # warm-up: open the pools
@@ -454,9 +458,11 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
                 for name in names if r % 2 == 0 else names[::-1]:
                     ids = emu.seed(n, f"c{concurrency}-{name}")
                     gc.collect()
+                    cpu = client_cpu_seconds()
                     start = time.perf_counter()
                     done = await sides[name](ids)
                     elapsed = time.perf_counter() - start
+                    cpu_us[name].append((client_cpu_seconds() - cpu) / n * 1e6)
                     if name == "cli":  # the rate the command reports: start-up excluded
                         figures[name].append(done)
                         continue
@@ -471,7 +477,11 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         reference = figures.get("aiohttp_raw")
         for name, values in figures.items():
             s = summarise(values)
-            out[name] = {"per_s": s, "fraction": s["median"] / ideal}
+            out[name] = {
+                "per_s": s,
+                "fraction": s["median"] / ideal,
+                "cpu_us_per_request": summarise(cpu_us[name]),
+            }
             if reference:
                 # Paired with the aiohttp run of the same round, as the other sections pair.
                 ratios = summarise([a / b for a, b in zip(values, reference, strict=True)])
@@ -495,6 +505,17 @@ def bench_concurrency(sizes: Sizes, emu: EmulatorProcess) -> dict[str, Any]:
         "aiohttp_extra_installed": have_extra,
         "levels": levels,
     }
+
+
+def client_cpu_seconds() -> float:
+    """CPU seconds of the client side so far: this process, plus its finished child
+    processes other than the emulator (the command line's runs: start-up included).
+
+    The emulator's child process is still running while this is read, so none of its
+    time is counted (a child's time joins ``RUSAGE_CHILDREN`` only once it is reaped).
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 async def raw_aiohttp_cancel(session: Any, url: str, order_id: str, *, secret: bytes) -> Any:
@@ -924,12 +945,13 @@ def render(results: dict[str, Any], smoke: bool) -> str:
                         "-" if ratio is None else f"{ratio:.2f}",
                         f"{d['fraction'] * 100:.0f}%",
                         fmt_spread(d["per_s"]),
+                        f"{d['cpu_us_per_request']['median']:.0f}",
                     ]
                 )
         table(
             f"3. Concurrency: {c['calls']} cancels per run, {c['latency_s'] * 1000:.0f} ms service "
             f"latency, {c['rounds']} round(s) (1 at concurrency 1); emulator in a child process",
-            ["conc.", "client", "cancels/s", "/ aiohttp", "of ideal", "spread"],
+            ["conc.", "client", "cancels/s", "/ aiohttp", "of ideal", "spread", "CPU µs/req"],
             rows,
         )
         lines.append(
@@ -945,6 +967,18 @@ def render(results: dict[str, Any], smoke: bool) -> str:
             "one connection"
         )
         lines.append("   per request in flight: about what the emulator itself can serve.")
+        lines.append(
+            "   CPU µs/req: client CPU time (this process, and the command line's own process "
+            "for its rows,"
+        )
+        lines.append(
+            "   start-up included) over the run / cancels; the emulator's process is not "
+            "counted. Rates are capped"
+        )
+        lines.append(
+            "   by concurrency / latency, so their ratios depend on the machine; CPU per "
+            "request does not."
+        )
         if not c["aiohttp_installed"] or not c["aiohttp_extra_installed"]:
             lines.append(
                 "   aiohttp or httpx-aiohttp is not installed (pip install -e '.[dev]'): "

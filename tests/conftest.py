@@ -92,6 +92,7 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_conformance": ("integration", "slow"),
     "test_signing_js": ("integration",),
     "test_transport_safety": ("integration",),
+    "test_proxies": ("integration",),
     "test_cli": ("cli", "slow"),
     "test_cli_bulk": ("cli", "slow"),
     "test_cli_sign": ("cli",),
@@ -121,8 +122,13 @@ def _no_kwikpaisa_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "KWIKPAISA_ENVIRONMENT",
         "KWIKPAISA_BASE_URL",
         "KWIKPAISA_LOG",
+        "KWIKPAISA_PROXY",
     ):
         monkeypatch.delenv(name, raising=False)
+    # Nor a developer's proxy settings (tests that want a proxy set them).
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture

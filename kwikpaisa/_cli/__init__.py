@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kwikpaisa",
         description="KwikPaisa from the command line: create orders, check their status, "
         "cancel them (one or a file of them), run the emulator, debug signatures. Keys come "
-        "from KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY.",
+        "from KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY; a proxy from KWIKPAISA_PROXY, else "
+        "HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY as httpx reads them.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
