@@ -34,8 +34,8 @@ from ._environment import Environment, mask_key, resolve_settings
 from ._generated import build_request_parts
 from ._logging import logger
 from ._operation import Operation
-from ._validation import validate_max_amount
 from ._proxy import environment_proxies_set, mask_proxy, proxy_for, resolve_proxy
+from ._validation import validate_max_amount
 from ._version import __version__
 from .errors import ConfigurationError, EventLoopError
 from .resources.orders import AsyncOrders, Orders
