@@ -3,15 +3,25 @@ on the async client). Each is an :class:`Operation` plus a few lines per client.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from kwikpaisa_generated.operations import (
+    ORDERS_CANCEL,
+    ORDERS_CREATE,
+    ORDERS_STATUS,
+    AsyncOrdersOperations,
+    OrderCancelResult,
+    OrderCreateResult,
+    OrdersOperations,
+    OrderStatusResult,
+)
+
 from .._constants import DEFAULT_CONCURRENCY
-from .._generated import given, return_data
-from .._models import CancelledOrder, CreatedOrder, Customer, Order, parse_kwikpaisa_datetime
-from .._operation import Operation, Wording
+from .._models import CancelledOrder, CreatedOrder, Customer, Order
+from .._operation import Operation, hand_written_operation
 from .._validation import validate_amount, validate_order_fields, validate_order_id
-from ..errors import APIError, OrderExistsError, OrderNotCancellableError, OrderNotFoundError
+from ..errors import APIError, OrderExistsError, OrderNotCancellableError
 
 if TYPE_CHECKING:
     import asyncio
@@ -24,9 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["CANCEL", "CREATE", "STATUS", "AsyncOrders", "Orders"]
 
 
-def _order_id(call: Call[Any], data: dict[str, Any] | None = None) -> str | int:
+def _order_id(call: Call[Any], returned: object = None) -> str | int:
     """The order id KwikPaisa returned (its JSON type kept), else the one sent."""
-    returned = (data or {}).get("order_id")
     if isinstance(returned, str | int):
         return returned
     assert call.order_id is not None  # every order operation names its order
@@ -38,91 +47,48 @@ def _text(value: object) -> str | None:
 
 
 def _decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if isinstance(value, str | int | float) else None
-    except InvalidOperation:
-        return None
+    """The amount as read by the spec's ``format: decimal`` (kept when it is a Decimal)."""
+    return value if isinstance(value, Decimal) else None
 
 
-# -- status --------------------------------------------------------------------------
+# -- status: the generated result as the facade's Order --------------------------------
 
 
-def _order(parsed: Any, body: dict[str, Any], call: Call[Order]) -> Order:
-    data = return_data(parsed)
+def _order(result: OrderStatusResult, call: Call[Order]) -> Order:
     return Order(
-        order_id=_order_id(call, data),
-        kwikx_order_id=_text(data.get("kwik_x_order_id")),
-        amount=_decimal(data.get("order_amount")),
-        currency=_text(data.get("currency")),
-        status=str(data.get("order_status") or "UNKNOWN"),
-        payment_method=_text(data.get("payment_method")),
-        transaction_id=_text(data.get("transaction_id")),
-        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
-        paid_at=parse_kwikpaisa_datetime(data.get("paid_at")),
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        kwikx_order_id=_text(result.kwik_x_order_id),
+        amount=_decimal(result.order_amount),
+        currency=_text(result.currency),
+        status=str(result.order_status or "UNKNOWN"),
+        payment_method=_text(result.payment_method),
+        transaction_id=_text(result.transaction_id),
+        created_at=result.created_at,
+        paid_at=result.paid_at,
+        raw=result.raw,
+        attempts=result.attempts,
     )
 
 
-STATUS: Operation[Order] = Operation(
-    name="status",
-    endpoint="order_status.get_hosted_checkout_order_status",
-    body_model="OrderStatusRequest",
-    response_model="OrderStatusResponse",
-    wording=Wording(
-        to_do="get the status of {subject}",
-        the_call="the status request for {subject}",
-        the_request="the status request for {subject}",
-        lost_advice="repeat the call",
-        server_advice="repeat the call later",
-        bad_request_advice="check the order id's type and value",
-        not_found="KwikPaisa has no {subject} {detail}",
-    ),
-    retry_lost=True,  # a read: repeating it changes nothing
-    errors={404: OrderNotFoundError},
-    read=_order,
-)
+STATUS: Operation[Order] = hand_written_operation(ORDERS_STATUS, read=_order)
 
 
-# -- create --------------------------------------------------------------------------
+# -- create ----------------------------------------------------------------------------
 
 
-def _created(parsed: Any, body: dict[str, Any], call: Call[CreatedOrder]) -> CreatedOrder:
-    data = return_data(parsed)
+def _created(result: OrderCreateResult, call: Call[CreatedOrder]) -> CreatedOrder:
     return CreatedOrder(
-        order_id=_order_id(call, data),
-        status=str(data.get("order_status") or "UN_PAID"),
-        payment_link=_text(data.get("payment_link")),
-        kwikx_order_id=_text(data.get("kwik_x_order_id")),
-        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        status=str(result.order_status or "UN_PAID"),
+        payment_link=_text(result.payment_link),
+        kwikx_order_id=_text(result.kwik_x_order_id),
+        created_at=result.created_at,
+        raw=result.raw,
+        attempts=result.attempts,
     )
 
 
-CREATE: Operation[CreatedOrder] = Operation(
-    name="create",
-    endpoint="order_create.create_hosted_checkout_order",
-    body_model="CreateOrderRequest",
-    response_model="CreateOrderResponse",
-    wording=Wording(
-        to_do="create {subject}",
-        the_call="the create of {subject}",
-        the_request="the create request for {subject}",
-        lost_advice="the order may have been created: repeat the call to confirm (a repeat "
-        "returns the existing order)",
-        server_advice="it may or may not have been created: repeat the call later (a repeat "
-        "returns the order if it was)",
-        bad_request_advice="check the order's fields",
-        conflict="{Subject} already exists {detail}; order ids are unique: use a new order_id, "
-        "or orders.status() to see the existing order",
-    ),
-    # Safe: KwikPaisa keys orders by order_id, so a repeat cannot create a second order,
-    # and its 409 is resolved through the status API (_already_created).
-    retry_lost=True,
-    errors={409: OrderExistsError},
-    read=_created,
-)
+CREATE: Operation[CreatedOrder] = hand_written_operation(ORDERS_CREATE, read=_created)
 
 
 def _create_fields(
@@ -186,19 +152,17 @@ def _already_created(
     )
 
 
-# -- cancel --------------------------------------------------------------------------
+# -- cancel ----------------------------------------------------------------------------
 
 
-def _cancelled(parsed: Any, body: dict[str, Any], call: Call[CancelledOrder]) -> CancelledOrder:
-    data = return_data(parsed)
-    message = given(parsed.message)
+def _cancelled(result: OrderCancelResult, call: Call[CancelledOrder]) -> CancelledOrder:
     return CancelledOrder(
-        order_id=_order_id(call, data),
-        status=str(data.get("order_status") or "CANCELLED"),
-        cancelled_at=parse_kwikpaisa_datetime(data.get("cancelled_at")),
-        message=message if isinstance(message, str) else None,
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        status=str(result.order_status or "CANCELLED"),
+        cancelled_at=result.cancelled_at,
+        message=_text(result.raw.get("message")),
+        raw=result.raw,
+        attempts=result.attempts,
     )
 
 
@@ -226,42 +190,20 @@ def _cancel_after_lost(error: APIError, call: Call[CancelledOrder]) -> Cancelled
     return None
 
 
-CANCEL: Operation[CancelledOrder] = Operation(
-    name="cancel",
-    endpoint="order_cancel.cancel_hosted_checkout_order",
-    body_model="CancelOrderRequest",
-    response_model="CancelOrderResponse",
-    wording=Wording(
-        to_do="cancel {subject}",
-        the_call="the cancel of {subject}",
-        the_request="the cancel request for {subject}",
-        lost_advice="the order may have been cancelled: repeat the call to confirm",
-        server_advice="it may or may not be cancelled: repeat the call later (a repeat "
-        "answers 'already cancelled' if it was)",
-        bad_request_advice="check the order id's type and value",
-        not_found="KwikPaisa has no {subject} {detail}",
-        conflict="{Subject} cannot be cancelled: {why} {detail}",
-        conflict_reasons={
-            "PAID": "it is already paid",
-            "CANCELLED": "it is already cancelled",
-            "EXPIRED": "it has expired",
-            "": "it is already paid, cancelled or expired",
-        },
-    ),
-    retry_lost=True,  # a repeat finds the order cancelled: _cancel_after_lost says so
-    errors={404: OrderNotFoundError, 409: OrderNotCancellableError},
-    read=_cancelled,
-    after_lost=_cancel_after_lost,
+CANCEL: Operation[CancelledOrder] = hand_written_operation(
+    ORDERS_CANCEL, read=_cancelled, after_lost=_cancel_after_lost
 )
 
 
 # -- the resources -------------------------------------------------------------------
 
 
-class Orders:
-    """Order operations of a :class:`~kwikpaisa.KwikPaisa` client."""
+class Orders(OrdersOperations):
+    """Order operations of a :class:`~kwikpaisa.KwikPaisa` client: ``create``, ``status``
+    and ``cancel`` written here, every other operation of the spec generated."""
 
     def __init__(self, client: KwikPaisa) -> None:
+        super().__init__(client)
         self._client = client
 
     def create(
@@ -351,10 +293,11 @@ class Orders:
         )
 
 
-class AsyncOrders:
-    """Order operations of an :class:`~kwikpaisa.AsyncKwikPaisa` client."""
+class AsyncOrders(AsyncOrdersOperations):
+    """Order operations of an :class:`~kwikpaisa.AsyncKwikPaisa` client (see :class:`Orders`)."""
 
     def __init__(self, client: AsyncKwikPaisa) -> None:
+        super().__init__(client)
         self._client = client
 
     async def create(
