@@ -188,6 +188,8 @@ def _operation(
         "success_type": success_type,
         "arguments": arguments,
         "field_map": repr(field_map),
+        "field_types": repr({a["name"]: a["type"] for a in arguments}),
+        "required": repr(tuple(a["name"] for a in arguments if a["required"])),
         "result_fields": result_fields,
         "retry_lost": bool(policy.get("retry-lost", False)),
         "errors": repr(errors),

@@ -56,7 +56,7 @@ def test_every_declared_error_class_refines_its_status(spec: OperationSpec[objec
 
 
 def test_an_error_class_the_overlay_names_wrongly_fails_naming_it() -> None:
-    with pytest.raises(ValueError, match="'OrderGoneError'.*kwikpaisa.errors"):
+    with pytest.raises(ValueError, match=r"'OrderGoneError'.*kwikpaisa\.errors"):
         refinement("OrderGoneError")
 
 

@@ -81,6 +81,10 @@ class OperationSpec(Generic[R]):
     """``x-kwikpaisa.hand-written``: ``kwikpaisa`` writes this method itself."""
     fields: Mapping[str, str]
     """Request body fields: Python argument name to JSON name."""
+    field_types: Mapping[str, str]
+    """Request body fields: Python argument name to its type, as the method declares it."""
+    required: tuple[str, ...]
+    """The request body fields the schema requires (Python names)."""
     summary: str
     """The document's summary of the operation."""
 
@@ -194,6 +198,8 @@ ORDERS_CANCEL: OperationSpec[OrderCancelResult] = OperationSpec(
     },
     hand_written=True,
     fields={"order_id": "order_id"},
+    field_types={"order_id": "int | str"},
+    required=("order_id",),
     summary="Cancel Hosted Checkout Order",
 )
 
@@ -278,6 +284,8 @@ ORDERS_STATUS: OperationSpec[OrderStatusResult] = OperationSpec(
     },
     hand_written=True,
     fields={"order_id": "order_id"},
+    field_types={"order_id": "int | str"},
+    required=("order_id",),
     summary="Hosted Checkout Order Status",
 )
 
@@ -361,6 +369,23 @@ ORDERS_CREATE: OperationSpec[OrderCreateResult] = OperationSpec(
         "return_url": "return_url",
         "order_note": "order_note",
     },
+    field_types={
+        "order_id": "int | str",
+        "order_amount": "float",
+        "order_currency": "str",
+        "service_type": "str",
+        "customer": "CreateOrderCustomer",
+        "return_url": "str",
+        "order_note": "str | Unset",
+    },
+    required=(
+        "order_id",
+        "order_amount",
+        "order_currency",
+        "service_type",
+        "customer",
+        "return_url",
+    ),
     summary="Create Hosted Checkout Order",
 )
 

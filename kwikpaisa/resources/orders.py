@@ -67,6 +67,7 @@ def _order(result: OrderStatusResult, call: Call[Order]) -> Order:
         paid_at=result.paid_at,
         raw=result.raw,
         attempts=result.attempts,
+        data=result,
     )
 
 
@@ -85,6 +86,7 @@ def _created(result: OrderCreateResult, call: Call[CreatedOrder]) -> CreatedOrde
         created_at=result.created_at,
         raw=result.raw,
         attempts=result.attempts,
+        data=result,
     )
 
 
@@ -163,6 +165,7 @@ def _cancelled(result: OrderCancelResult, call: Call[CancelledOrder]) -> Cancell
         message=_text(result.raw.get("message")),
         raw=result.raw,
         attempts=result.attempts,
+        data=result,
     )
 
 

@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
 from kwikpaisa_generated.operations import OPERATIONS
 
 from .._client import AsyncKwikPaisa, KwikPaisa
