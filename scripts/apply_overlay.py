@@ -7,6 +7,7 @@ KwikPaisa's document already has at its target:
 
 * a key the document does not define is added (the usual case);
 * a key the document defines with the same value: the action is redundant there (reported);
+  objects are compared key by key, except a ``$ref``, which stands for a whole schema;
 * a key the document defines differently: KwikPaisa's version is kept and the action
   reported as redundant there, unless the action is marked ``x-override: true`` (a
   deliberate override, applied and reported);
@@ -47,7 +48,10 @@ def _prune(
             if key not in existing:
                 kept[key] = value
                 continue
-            if isinstance(value, dict) and isinstance(existing[key], dict):
+            # A reference stands for a whole schema: merged into KwikPaisa's object it
+            # would hide it (the generator follows the $ref), so it is compared whole.
+            atomic = isinstance(value, dict) and "$ref" in value
+            if isinstance(value, dict) and isinstance(existing[key], dict) and not atomic:
                 rest = _prune(value, existing[key], path, override, notes, label)
                 if rest is not None:
                     kept[key] = rest

@@ -105,6 +105,7 @@ def _operation(
     arguments, field_map = [], {}
     body = module.BODY
     if body is not None:
+        used.add(body.__name__)
         hints = inspect.get_annotations(body)
         schema = _resolve(spec, op["requestBody"]["content"]["application/json"].get("schema", {}))
         json_names = {str(PythonIdentifier(n, "field")): n for n in schema.get("properties", {})}

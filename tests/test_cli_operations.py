@@ -20,9 +20,7 @@ LOOKUP = attrs.evolve(
 
 
 @pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch, emulator: Emulator, served: str
-) -> pytest.MonkeyPatch:
+def cli(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, served: str) -> pytest.MonkeyPatch:
     monkeypatch.setattr("kwikpaisa._cli._operations.OPERATIONS", (*OPERATIONS, LOOKUP))
     monkeypatch.setenv("KWIKPAISA_API_KEY", emulator.api_key)
     monkeypatch.setenv("KWIKPAISA_SECRET_KEY", emulator.secret_key)

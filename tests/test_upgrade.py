@@ -1,0 +1,224 @@
+"""The upgrade procedure (docs/adding-an-operation.md), performed on a copy of the
+repository: KwikPaisa publishes a document with a new ``refund`` operation (with its X-
+header parameters and a response schema) and cancel's 200 body with a new field; after
+``scripts/generate.sh`` alone, apps have ``kp.orders.refund(...)`` typed, working, on the
+command line, and the new cancel field, and mypy passes on the facade."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+COPIED = ("kwikpaisa", "generated", "scripts", "templates", "tests")
+FILES = ("openapi.json", "openapi.overlay.yaml", "generator-config.yml", "pyproject.toml")
+AUTH = [
+    {"in": "header", "name": name, "required": True, "schema": {"type": "string"}}
+    for name in ("X-API-KEY", "X-SIGNATURE", "X-TIMESTAMP")
+]
+REFUND = {
+    "post": {
+        "tags": ["Order Refund"],
+        "summary": "Refund Hosted Checkout Order",
+        "description": "Refunds a paid hosted checkout order, in full or in part.",
+        "operationId": "refundHostedCheckoutOrder",
+        "parameters": AUTH,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/RefundOrderRequest"}}
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Refund initiated",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "status": {"type": "string"},
+                                "message": {"type": "string"},
+                                "return_data": {
+                                    "type": "object",
+                                    "properties": {
+                                        "order_id": {"type": "string"},
+                                        "refund_id": {"type": "string"},
+                                        "refund_status": {"type": "string"},
+                                        "refunded_at": {"type": "string"},
+                                    },
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "401": {"description": "Authentication failed", "content": {"application/json": {}}},
+            "404": {"description": "Order not found", "content": {"application/json": {}}},
+        },
+    }
+}
+REFUND_REQUEST = {
+    "type": "object",
+    "required": ["order_id", "refund_amount"],
+    "properties": {
+        "order_id": {"type": "string"},
+        "refund_amount": {"type": "number"},
+        "reason": {"type": "string"},
+    },
+}
+CANCEL_200 = {
+    "schema": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "status": {"type": "string"},
+            "message": {"type": "string"},
+            "return_data": {
+                "type": "object",
+                "properties": {
+                    "order_id": {"type": "string"},
+                    "order_status": {"type": "string"},
+                    "cancelled_at": {"type": "string"},
+                    "cancellation_reason": {"type": "string"},
+                },
+            },
+        },
+    }
+}
+GOOD_USE = """
+from kwikpaisa import AsyncKwikPaisa, KwikPaisa
+
+def use(kp: KwikPaisa) -> str | None:
+    refund = kp.orders.refund(order_id="1", refund_amount=10.5, reason="damaged")
+    status: str | None = refund.refund_status
+    cancelled = kp.orders.cancel("1")
+    reason: str | None = cancelled.data.cancellation_reason if cancelled.data else None
+    return status or reason
+
+async def use_async(kp: AsyncKwikPaisa) -> str | None:
+    return (await kp.orders.refund(order_id="1", refund_amount=10.5)).refund_id
+"""
+BAD_USE = """
+from kwikpaisa import KwikPaisa
+
+def use(kp: KwikPaisa) -> int:
+    return kp.orders.refund(order_id="1").refund_status
+"""
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the repository, with KwikPaisa's new document, regenerated."""
+    copy = tmp_path_factory.mktemp("upgrade")
+    for name in COPIED:
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in FILES:
+        shutil.copy(ROOT / name, copy / name)
+    document = json.loads((copy / "openapi.json").read_text())
+    document["paths"]["/api/v3/pg/order/refund"] = REFUND
+    document["components"]["schemas"]["RefundOrderRequest"] = REFUND_REQUEST
+    cancel = document["paths"]["/api/v3/pg/order/cancel"]["post"]
+    cancel["responses"]["200"]["content"]["application/json"] = CANCEL_200
+    (copy / "openapi.json").write_text(json.dumps(document))
+    done = subprocess.run(
+        ["bash", "scripts/generate.sh"],
+        cwd=copy,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return copy, done.stdout
+
+
+def _env(copy: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{copy}{os.pathsep}{copy / 'generated'}",
+        "MYPYPATH": str(copy / "generated"),
+    }
+
+
+def test_generation_reports_what_changed_and_keeps_kwikpaisas_cancel_body(
+    upgraded: tuple[Path, str],
+) -> None:
+    _, printed = upgraded
+    assert "operation added: POST /api/v3/pg/order/refund" in printed
+    assert "success field added: return_data.cancellation_reason" in printed
+    assert "redundant: action" in printed
+    assert "$.paths.'/api/v3/pg/order/cancel'.post.responses.'200'" in printed
+
+
+def test_the_new_operation_and_field_reach_apps(upgraded: tuple[Path, str]) -> None:
+    copy, _ = upgraded
+    done = subprocess.run(
+        [sys.executable, str(copy / "tests" / "upgrade_check.py")],
+        cwd=copy,
+        env=_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    status, message = report["emulator"]
+    assert status == 501
+    assert "does not implement orders.refund (POST /api/v3/pg/order/refund)" in message
+    # refunded_at has no declared format: it stays KwikPaisa's text.
+    assert report["refund"] == [
+        "OrderRefundResult",
+        "PENDING",
+        "rf_1",
+        "13-05-2026 09:14 PM",
+        "Refund initiated.",
+    ]
+    assert report["sent"][0] == [
+        "/api/v3/pg/order/refund",
+        {"order_id": "ord_1", "refund_amount": 10.5, "reason": "damaged"},
+    ]
+    # KwikPaisa's own cancel body is used: its new field surfaces, its date is still read.
+    assert report["cancel"] == ["CANCELLED", "MERCHANT", "2026-05-13T09:14:00+05:30"]
+    assert report["async"] == "PENDING"
+    code, stderr = report["cli"]
+    assert code == 8
+    assert "orders.refund" in stderr
+
+
+def test_mypy_passes_on_the_facade_and_types_the_new_method(
+    upgraded: tuple[Path, str],
+) -> None:
+    copy, _ = upgraded
+    (copy / "good_use.py").write_text(GOOD_USE)
+    (copy / "bad_use.py").write_text(BAD_USE)
+    mypy = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null"]
+    good = subprocess.run(
+        [*mypy, "kwikpaisa", "good_use.py"],
+        cwd=copy,
+        env=_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert good.returncode == 0, good.stdout
+    bad = subprocess.run(
+        [*mypy, "bad_use.py"],
+        cwd=copy,
+        env=_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert 'Missing named argument "refund_amount"' in bad.stdout
+    assert "incompatible return value type" in bad.stdout.lower()
