@@ -105,7 +105,6 @@ def _operation(
     arguments, field_map = [], {}
     body = module.BODY
     if body is not None:
-        used.add(body.__name__)
         hints = inspect.get_annotations(body)
         schema = _resolve(spec, op["requestBody"]["content"]["application/json"].get("schema", {}))
         json_names = {str(PythonIdentifier(n, "field")): n for n in schema.get("properties", {})}
@@ -199,6 +198,7 @@ def _operation(
         "summary": summary,
         "doc": doc.replace('"""', "'''"),
         "path": path,
+        "method": method.upper(),
         "used": used,
     }
 
@@ -253,10 +253,6 @@ def render(spec_path: Path, package_dir: Path) -> str:
     return env.get_template("operations.py.jinja").render(
         operations=operations,
         resources=list(resources.values()),
-        endpoint_imports=sorted(
-            ({"tag": op["tag"], "name": op["module"]} for op in operations),
-            key=lambda m: (m["tag"], m["name"]),
-        ),
         model_imports=model_imports,
     )
 

@@ -13,21 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 import httpx
 
 from . import formats
-from .api.order_cancel import cancel_hosted_checkout_order
-from .api.order_create import create_hosted_checkout_order
-from .api.order_status import get_hosted_checkout_order_status
-from .models import (
-    CancelOrderResponse,
-    CreateOrderResponse,
-    OrderStatusResponse,
-)
 from .types import Unset
+
+if TYPE_CHECKING:
+    from .models import (
+        CancelOrderResponse,
+        CreateOrderResponse,
+        OrderStatusResponse,
+    )
 
 __all__ = [
     "OPERATIONS",
@@ -61,12 +61,9 @@ class OperationSpec(Generic[R]):
     """The HTTP method."""
     path: str
     """The path, relative to the base URL."""
-    body_model: Any
-    """The generated request body model."""
-    build: Callable[..., dict[str, Any]]
-    """The generated endpoint's public ``build_request``."""
-    success_model: Any
-    """The generated model of the HTTP 200 answer (``None``: the document has none)."""
+    endpoint: Callable[[], ModuleType]
+    """Imports the generated endpoint module, on first use (so importing the SDK does not
+    load every model)."""
     read: Callable[[Any, dict[str, Any], int], R]
     """``read(parsed, raw, attempts)``: the typed result of a parsed success."""
     retry_lost: bool
@@ -88,13 +85,25 @@ class OperationSpec(Generic[R]):
     summary: str
     """The document's summary of the operation."""
 
+    @property
+    def body_model(self) -> Any:
+        """The generated request body model (``None``: the operation takes no body)."""
+        return self.endpoint().BODY
+
+    @property
+    def success_model(self) -> Any:
+        """The generated model of the HTTP 200 answer (``None``: the document has none)."""
+        return self.endpoint().SUCCESS
+
     def request(self, body: Any) -> dict[str, Any]:
-        """httpx keyword arguments for ``body`` (the request model, or its fields as a dict)."""
-        if self.body_model is None:
-            return self.build()
+        """httpx keyword arguments for ``body`` (the request model, or its fields as a dict),
+        from the generated endpoint's public ``build_request``."""
+        module = self.endpoint()
+        if module.BODY is None:
+            return dict(module.build_request())
         if isinstance(body, Mapping):
-            body = self.body_model.from_dict(body)
-        return self.build(body=body)
+            body = module.BODY.from_dict(body)
+        return dict(module.build_request(body=body))
 
     def parse(self, body: Any) -> Any:
         """The success model read from a success answer's parsed JSON ``body``.
@@ -102,9 +111,8 @@ class OperationSpec(Generic[R]):
         Raises ``ValueError``/``TypeError``/``KeyError``/``AttributeError`` when the body
         does not fit it.
         """
-        return (
-            body if self.success_model is None else self.success_model.from_dict(body)
-        )
+        model = self.endpoint().SUCCESS
+        return body if model is None or model is Any else model.from_dict(body)
 
 
 class SyncCaller(Protocol):
@@ -169,14 +177,18 @@ class OrderCancelResult:
         )
 
 
+def _orders_cancel_endpoint() -> ModuleType:
+    from .api.order_cancel import cancel_hosted_checkout_order
+
+    return cancel_hosted_checkout_order
+
+
 ORDERS_CANCEL: OperationSpec[OrderCancelResult] = OperationSpec(
     name="cancel",
     resource="orders",
-    method=cancel_hosted_checkout_order.METHOD,
-    path=cancel_hosted_checkout_order.PATH,
-    body_model=cancel_hosted_checkout_order.BODY,
-    build=cancel_hosted_checkout_order.build_request,
-    success_model=cancel_hosted_checkout_order.SUCCESS,
+    method="POST",
+    path="/api/v3/pg/order/cancel",
+    endpoint=_orders_cancel_endpoint,
     read=OrderCancelResult.from_response,
     retry_lost=True,
     errors={404: "OrderNotFoundError", 409: "OrderNotCancellableError"},
@@ -262,14 +274,18 @@ class OrderStatusResult:
         )
 
 
+def _orders_status_endpoint() -> ModuleType:
+    from .api.order_status import get_hosted_checkout_order_status
+
+    return get_hosted_checkout_order_status
+
+
 ORDERS_STATUS: OperationSpec[OrderStatusResult] = OperationSpec(
     name="status",
     resource="orders",
-    method=get_hosted_checkout_order_status.METHOD,
-    path=get_hosted_checkout_order_status.PATH,
-    body_model=get_hosted_checkout_order_status.BODY,
-    build=get_hosted_checkout_order_status.build_request,
-    success_model=get_hosted_checkout_order_status.SUCCESS,
+    method="POST",
+    path="/api/v3/pg/order/status",
+    endpoint=_orders_status_endpoint,
     read=OrderStatusResult.from_response,
     retry_lost=True,
     errors={404: "OrderNotFoundError"},
@@ -339,14 +355,18 @@ class OrderCreateResult:
         )
 
 
+def _orders_create_endpoint() -> ModuleType:
+    from .api.order_create import create_hosted_checkout_order
+
+    return create_hosted_checkout_order
+
+
 ORDERS_CREATE: OperationSpec[OrderCreateResult] = OperationSpec(
     name="create",
     resource="orders",
-    method=create_hosted_checkout_order.METHOD,
-    path=create_hosted_checkout_order.PATH,
-    body_model=create_hosted_checkout_order.BODY,
-    build=create_hosted_checkout_order.build_request,
-    success_model=create_hosted_checkout_order.SUCCESS,
+    method="POST",
+    path="/api/v3/pg/order/create",
+    endpoint=_orders_create_endpoint,
     read=OrderCreateResult.from_response,
     retry_lost=True,
     errors={409: "OrderExistsError"},
