@@ -50,7 +50,7 @@ def test_cancel_is_built_and_read_by_the_generated_endpoint(emulator: Emulator) 
         finally:
             sys.setprofile(None)
     endpoint = "kwikpaisa_generated.api.order_cancel.cancel_hosted_checkout_order"
-    assert (endpoint, "_get_kwargs") in called
+    assert (endpoint, "build_request") in called
     assert ("kwikpaisa_generated.models.cancel_order_request", "to_dict") in called
     assert ("kwikpaisa_generated.models.cancel_order_response", "from_dict") in called
     assert order.status == "CANCELLED"

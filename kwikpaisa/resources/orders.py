@@ -1,5 +1,8 @@
-"""Order operations: ``kp.orders.create``, ``status`` and ``cancel`` (and ``cancel_many``
-on the async client). Each is an :class:`Operation` plus a few lines per client."""
+"""Order operations written by hand: ``kp.orders.create``, ``status`` and ``cancel`` (and
+``cancel_many``/``status_many`` on the async client). Each is its generated operation
+(``kwikpaisa_generated.operations``, policy from the overlay's ``x-kwikpaisa``) with hooks
+attached by name for what no schema states, plus a few lines per client. Every other
+order operation of the spec is a generated method of :class:`Orders`' base class."""
 
 from __future__ import annotations
 
@@ -40,6 +43,16 @@ def _order_id(call: Call[Any], returned: object = None) -> str | int:
         return returned
     assert call.order_id is not None  # every order operation names its order
     return call.order_id
+
+
+def _by_order_id(
+    order_id: object, timeout: object, max_retries: object, total_timeout: object
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The body and call options of an operation on one order (``status``, ``cancel``):
+    the id checked before the network and sent with the JSON type given."""
+    oid = validate_order_id(order_id)
+    options = {"timeout": timeout, "max_retries": max_retries, "total_timeout": total_timeout}
+    return {"order_id": oid}, {"order_id": oid, **options}
 
 
 def _text(value: object) -> str | None:
@@ -258,15 +271,8 @@ class Orders(OrdersOperations):
         Raises :class:`~kwikpaisa.OrderNotFoundError` for an unknown order. A read: every
         failure that may be transient is retried.
         """
-        oid = validate_order_id(order_id)
-        return self._client._request(
-            STATUS,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return self._client._request(STATUS, fields, **options)
 
     def cancel(
         self,
@@ -276,24 +282,13 @@ class Orders(OrdersOperations):
         max_retries: int | None = None,
         total_timeout: float | None = None,
     ) -> CancelledOrder:
-        """Cancel an unpaid order and return it, now ``CANCELLED``.
-
-        ``order_id`` is sent with the JSON type given (``"123"`` and ``123`` differ).
-        ``timeout``, ``max_retries`` and ``total_timeout`` override the client's defaults
-        for this call. Raises an :class:`~kwikpaisa.APIError` subclass when KwikPaisa
-        refuses (for example :class:`~kwikpaisa.OrderNotFoundError`),
-        :class:`~kwikpaisa.APIConnectionError` when no answer came,
-        ``TypeError``/``ValueError`` for a bad ``order_id``.
-        """
-        oid = validate_order_id(order_id)
-        return self._client._request(
-            CANCEL,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        """Cancel an unpaid order and return it, now ``CANCELLED``. ``order_id`` is sent
+        with the JSON type given (``"123"`` and ``123`` differ). Raises an
+        :class:`~kwikpaisa.APIError` subclass when KwikPaisa refuses
+        (:class:`~kwikpaisa.OrderNotFoundError`, ...), :class:`~kwikpaisa.APIConnectionError`
+        when no answer came."""
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return self._client._request(CANCEL, fields, **options)
 
 
 class AsyncOrders(AsyncOrdersOperations):
@@ -345,15 +340,8 @@ class AsyncOrders(AsyncOrdersOperations):
         total_timeout: float | None = None,
     ) -> Order:
         """Return the order's current status; see :meth:`Orders.status`."""
-        oid = validate_order_id(order_id)
-        return await self._client._request(
-            STATUS,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return await self._client._request(STATUS, fields, **options)
 
     async def cancel(
         self,
@@ -364,15 +352,8 @@ class AsyncOrders(AsyncOrdersOperations):
         total_timeout: float | None = None,
     ) -> CancelledOrder:
         """Cancel an unpaid order; see :meth:`Orders.cancel`."""
-        oid = validate_order_id(order_id)
-        return await self._client._request(
-            CANCEL,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return await self._client._request(CANCEL, fields, **options)
 
     async def cancel_many(
         self,
