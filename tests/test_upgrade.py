@@ -75,6 +75,59 @@ REFUND_REQUEST = {
         "reason": {"type": "string"},
     },
 }
+PAYOUT = {
+    "post": {
+        "tags": ["Payout"],
+        "summary": "Create Payout",
+        "operationId": "createPayout",
+        "parameters": AUTH,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["payout_id", "amount"],
+                        "properties": {
+                            "payout_id": {"type": "string"},
+                            "amount": {"type": "number"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Payout created",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "string"},
+                                "return_data": {
+                                    "type": "object",
+                                    "properties": {
+                                        "payout_id": {"type": "string"},
+                                        "payout_status": {"type": "string"},
+                                    },
+                                },
+                            },
+                        }
+                    }
+                },
+            }
+        },
+    }
+}
+# The maintainer's one overlay action: the payout method is called send, not create.
+RENAME = """
+  - target: "$.paths['/api/v3/pg/payout/create'].post"
+    description: Payouts are sent; kp.payouts.send reads better than create.
+    update:
+      x-kwikpaisa:
+        method: send
+"""
 CANCEL_200 = {
     "schema": {
         "type": "object",
@@ -106,6 +159,9 @@ def use(kp: KwikPaisa) -> str | None:
 
 async def use_async(kp: AsyncKwikPaisa) -> str | None:
     return (await kp.orders.refund(order_id="1", refund_amount=10.5)).refund_id
+
+def pay(kp: KwikPaisa) -> str | None:
+    return kp.payouts.send(payout_id="p_1", amount=5.0).payout_status
 """
 BAD_USE = """
 from kwikpaisa import KwikPaisa
@@ -128,6 +184,9 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     document = json.loads((copy / "openapi.json").read_text())
     document["paths"]["/api/v3/pg/order/refund"] = REFUND
     document["components"]["schemas"]["RefundOrderRequest"] = REFUND_REQUEST
+    document["paths"]["/api/v3/pg/payout/create"] = PAYOUT
+    with (copy / "openapi.overlay.yaml").open("a") as overlay:
+        overlay.write(RENAME)
     cancel = document["paths"]["/api/v3/pg/order/cancel"]["post"]
     cancel["responses"]["200"]["content"]["application/json"] = CANCEL_200
     (copy / "openapi.json").write_text(json.dumps(document))
@@ -156,6 +215,7 @@ def test_generation_reports_what_changed_and_keeps_kwikpaisas_cancel_body(
 ) -> None:
     _, printed = upgraded
     assert "operation added: POST /api/v3/pg/order/refund" in printed
+    assert "operation added: POST /api/v3/pg/payout/create" in printed
     assert "success field added: return_data.cancellation_reason" in printed
     assert "redundant: action" in printed
     assert "$.paths.'/api/v3/pg/order/cancel'.post.responses.'200'" in printed
@@ -194,6 +254,11 @@ def test_the_new_operation_and_field_reach_apps(upgraded: tuple[Path, str]) -> N
     code, stderr = report["cli"]
     assert code == 8
     assert "orders.refund" in stderr
+    # Another resource path: its own resource object, renamed by the overlay.
+    assert report["payout"] == ["PayoutSendResult", "QUEUED"]
+    code, stderr = report["payout_cli"]
+    assert code == 8
+    assert "does not implement payouts.send" in stderr
 
 
 def test_mypy_passes_on_the_facade_and_types_the_new_method(

@@ -47,6 +47,10 @@ def answer(request: httpx.Request) -> httpx.Response:
     report.setdefault("sent", []).append([request.url.path, sent])  # type: ignore[union-attr]
     if request.url.path.endswith("/refund"):
         return httpx.Response(200, json=REFUNDED)
+    if request.url.path.startswith("/api/v3/pg/payout/"):
+        return httpx.Response(
+            200, json={"status": "success", "return_data": {"payout_status": "QUEUED"}}
+        )
     return httpx.Response(200, json=CANCELLED)
 
 
@@ -63,6 +67,8 @@ with emulator.client(max_retries=0) as kp:
 with KwikPaisa(**KEYS, transport=httpx.MockTransport(answer)) as kp:
     refund = kp.orders.refund(order_id="ord_1", refund_amount=10.5, reason="damaged")
     cancelled = kp.orders.cancel("ord_1")
+    payout = kp.payouts.send(payout_id="p_1", amount=5.0)
+report["payout"] = [type(payout).__name__, payout.payout_status]
 report["refund"] = [
     type(refund).__name__,
     refund.refund_status,
@@ -97,5 +103,8 @@ with emulator.serve() as base_url, contextlib.redirect_stdout(out), contextlib.r
         KWIKPAISA_BASE_URL=base_url,
     )
     code = main(["refund", "--order_id", "ord_1", "--refund_amount", "10.5"])
-report["cli"] = [code, err.getvalue()]
+    report["cli"] = [code, err.getvalue()]
+    err.truncate(0)
+    code = main(["payouts-send", "--payout_id", "p_1", "--amount", "5"])
+    report["payout_cli"] = [code, err.getvalue()]
 json.dump(report, sys.stdout)
