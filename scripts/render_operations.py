@@ -93,6 +93,14 @@ def _operation(
         module = importlib.import_module(f"kwikpaisa_generated.api.{tag}.{module_name}")
     except ImportError as exc:
         raise RenderError(f"{where}: the generator wrote no endpoint module ({exc})") from exc
+    extra = set(inspect.signature(module.build_request).parameters) - {"body"}
+    content = (op.get("requestBody") or {}).get("content", {"application/json": {}})
+    if not policy.get("hand-written") and (extra or "application/json" not in content):
+        raise RenderError(
+            f"{where}: takes more than a JSON body ({', '.join(sorted(extra or content))}); "
+            "mark it x-kwikpaisa.hand-written in openapi.overlay.yaml and write its method "
+            "in kwikpaisa/resources"
+        )
     segments = [s for s in path.split("/") if s]
     if len(segments) < 2:
         raise RenderError(f"{where}: no resource in the path; set x-kwikpaisa.resource")

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,24 +175,20 @@ def use(kp: KwikPaisa) -> int:
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A copy of the repository, with KwikPaisa's new document, regenerated."""
-    copy = tmp_path_factory.mktemp("upgrade")
-    for name in COPIED:
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in FILES:
-        shutil.copy(ROOT / name, copy / name)
-    document = json.loads((copy / "openapi.json").read_text())
-    document["paths"]["/api/v3/pg/order/refund"] = REFUND
-    document["components"]["schemas"]["RefundOrderRequest"] = REFUND_REQUEST
-    document["paths"]["/api/v3/pg/payout/create"] = PAYOUT
-    with (copy / "openapi.overlay.yaml").open("a") as overlay:
-        overlay.write(RENAME)
-    cancel = document["paths"]["/api/v3/pg/order/cancel"]["post"]
-    cancel["responses"]["200"]["content"]["application/json"] = CANCEL_200
+def _copy(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, dict[str, Any]]:
+    """A copy of the repository, and its openapi.json to change."""
+    copy = tmp_path_factory.mktemp(name)
+    for folder in COPIED:
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for file in FILES:
+        shutil.copy(ROOT / file, copy / file)
+    return copy, json.loads((copy / "openapi.json").read_text())
+
+
+def _generate(copy: Path, document: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    """KwikPaisa's new ``document`` dropped in, and scripts/generate.sh run."""
     (copy / "openapi.json").write_text(json.dumps(document))
-    done = subprocess.run(
+    return subprocess.run(
         ["bash", "scripts/generate.sh"],
         cwd=copy,
         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
@@ -199,8 +196,46 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the repository, with KwikPaisa's new document, regenerated."""
+    copy, document = _copy(tmp_path_factory, "upgrade")
+    document["paths"]["/api/v3/pg/order/refund"] = REFUND
+    document["components"]["schemas"]["RefundOrderRequest"] = REFUND_REQUEST
+    document["paths"]["/api/v3/pg/payout/create"] = PAYOUT
+    with (copy / "openapi.overlay.yaml").open("a") as overlay:
+        overlay.write(RENAME)
+    cancel = document["paths"]["/api/v3/pg/order/cancel"]["post"]
+    cancel["responses"]["200"]["content"]["application/json"] = CANCEL_200
+    done = _generate(copy, document)
     assert done.returncode == 0, done.stdout + done.stderr
     return copy, done.stdout
+
+
+def test_an_operation_a_method_cannot_express_fails_generation_naming_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    copy, document = _copy(tmp_path_factory, "path-parameter")
+    lookup = json.loads(json.dumps(REFUND))
+    lookup["post"]["operationId"] = "lookUpRefund"
+    lookup["post"]["parameters"] = [
+        *AUTH,
+        {"in": "path", "name": "refund_id", "required": True, "schema": {"type": "string"}},
+    ]
+    document["paths"]["/api/v3/pg/refund/{refund_id}"] = lookup
+    document["components"]["schemas"]["RefundOrderRequest"] = REFUND_REQUEST
+    done = _generate(copy, document)
+    assert done.returncode != 0
+    assert "POST /api/v3/pg/refund/{refund_id}: takes more than a JSON body (refund_id)" in (
+        done.stderr
+    )
+    assert "x-kwikpaisa.hand-written" in done.stderr
+    # generated/ is left as it was.
+    assert (copy / "generated" / "openapi.json").read_bytes() == (
+        ROOT / "generated" / "openapi.json"
+    ).read_bytes()
 
 
 def _env(copy: Path) -> dict[str, str]:
