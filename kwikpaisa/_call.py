@@ -13,7 +13,6 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._generated import parse_success
 from ._logging import logger
 from ._operation import Operation
 from ._reasons import exception_reason
@@ -146,8 +145,8 @@ class Call(Generic[R]):
 
     def parse_success(self, body: Any) -> Any:
         """The generated response model of a success (the JSON body for ``kp.post``)."""
-        model = self.operation.response_model
-        return body if model is None else parse_success(model, body)
+        spec = self.operation.spec
+        return body if spec is None else spec.parse(body)
 
     def masked_request(self) -> httpx.Request | None:
         """A copy of the request being sent, for an error: ``X-API-KEY`` masked in its

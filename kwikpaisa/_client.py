@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 import httpx
 
+from kwikpaisa_generated.operations import AsyncResources, OperationSpec, SyncResources
+
 from ._call import Call, Step
 from ._constants import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -31,9 +33,8 @@ from ._constants import (
     MAX_RESPONSE_BYTES,
 )
 from ._environment import Environment, mask_key, resolve_settings
-from ._generated import build_request_parts
 from ._logging import logger
-from ._operation import Operation
+from ._operation import Operation, operation_for
 from ._proxy import environment_proxies_set, mask_proxy, proxy_for, resolve_proxy
 from ._validation import validate_max_amount
 from ._version import __version__
@@ -272,10 +273,9 @@ class _BaseClient:
         """Build the (not yet signed) request through the generated endpoint; no I/O."""
         retries = self.max_retries if max_retries is None else _check_retries(max_retries)
         limit = self.total_timeout if total_timeout is None else _check_total_timeout(total_timeout)
-        if operation.endpoint is not None and operation.body_model is not None:
-            method, path, json_body = build_request_parts(
-                operation.endpoint, operation.body_model, dict(fields)
-            )
+        if operation.spec is not None:
+            parts = operation.spec.request(fields)
+            method, path, json_body = str(parts["method"]).upper(), parts["url"], parts["json"]
         else:
             method, json_body = "POST", fields
         url = self.base_url + str(path)
@@ -376,7 +376,7 @@ def _declared_too_large(response: httpx.Response) -> bool:
     return length.isdigit() and int(length) > MAX_RESPONSE_BYTES
 
 
-class KwikPaisa(_BaseClient):
+class KwikPaisa(_BaseClient, SyncResources):
     """Synchronous KwikPaisa client. Thread-safe; share one per process.
 
     ``api_key``/``secret_key`` default to ``KWIKPAISA_API_KEY``/``KWIKPAISA_SECRET_KEY``;
@@ -428,9 +428,11 @@ class KwikPaisa(_BaseClient):
         self._http = self._http_client_or_new(http_client, transport, httpx.Client)
         self._low_level_http = None
         self._low_level_client = None
-        self.orders = Orders(self)
+        self._attach_resources(self)
+        self.orders: Orders = Orders(self)
         """Order operations: :meth:`Orders.cancel`, :meth:`Orders.status`, :meth:`Orders.create`,
-        :meth:`Orders.cancel_many`, :meth:`Orders.status_many`."""
+        :meth:`Orders.cancel_many`, :meth:`Orders.status_many`, and every other
+        ``/api/v3/pg/order/`` operation of the spec."""
 
     def post(
         self,
@@ -455,6 +457,26 @@ class KwikPaisa(_BaseClient):
             body,
             order_id=None,
             path=path,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
+
+    def _call_generated(
+        self,
+        spec: OperationSpec[R],
+        body: Any,
+        *,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        total_timeout: float | None,
+    ) -> R:
+        """Run a generated method's call (``kp.orders.<name>(...)``) on the request path."""
+        operation, fields, order_id = operation_for(spec, body)
+        return self._request(
+            operation,
+            fields,
+            order_id=order_id,
             timeout=timeout,
             max_retries=max_retries,
             total_timeout=total_timeout,
@@ -532,7 +554,7 @@ async def _aread_capped(response: httpx.Response) -> bytes | None:
     return b"".join(chunks)
 
 
-class AsyncKwikPaisa(_BaseClient):
+class AsyncKwikPaisa(_BaseClient, AsyncResources):
     """Asynchronous KwikPaisa client (asyncio). Share one per event loop.
 
     Takes the same arguments as :class:`KwikPaisa`, with an ``httpx.AsyncClient``
@@ -577,7 +599,8 @@ class AsyncKwikPaisa(_BaseClient):
         self._low_level_http = None
         self._low_level_client = None
         self._loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
-        self.orders = AsyncOrders(self)
+        self._attach_resources(self)
+        self.orders: AsyncOrders = AsyncOrders(self)
         """Order operations: :meth:`AsyncOrders.cancel`, :meth:`AsyncOrders.status`,
         :meth:`AsyncOrders.create`, :meth:`AsyncOrders.cancel_many`."""
 
@@ -630,6 +653,26 @@ class AsyncKwikPaisa(_BaseClient):
                 "the client inside the loop that uses it (in the coroutine you pass to "
                 "asyncio.run, say) and close it there, or use KwikPaisa in synchronous code"
             )
+
+    async def _call_generated(
+        self,
+        spec: OperationSpec[R],
+        body: Any,
+        *,
+        timeout: TimeoutTypes | None,  # noqa: ASYNC109 (per-attempt httpx timeout)
+        max_retries: int | None,
+        total_timeout: float | None,
+    ) -> R:
+        """Run a generated method's call; see :meth:`KwikPaisa._call_generated`."""
+        operation, fields, order_id = operation_for(spec, body)
+        return await self._request(
+            operation,
+            fields,
+            order_id=order_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+        )
 
     async def _request(
         self, operation: Operation[R], fields: Mapping[str, Any], **options: Any

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 import attrs
+
+from kwikpaisa_generated.formats import IST
+from kwikpaisa_generated.operations import OrderCancelResult, OrderCreateResult, OrderStatusResult
 
 __all__ = [
     "IST",
@@ -17,16 +18,14 @@ __all__ = [
     "Customer",
     "Order",
     "OrderStatus",
-    "parse_kwikpaisa_datetime",
 ]
 
 OrderStatus = Literal["UN_PAID", "PENDING", "PAID", "CANCELLED", "EXPIRED"]
 """The order statuses KwikPaisa's guide documents. Others (a sandbox failure, a status
 added later) arrive as plain strings rather than raising."""
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
-"""India Standard Time (Asia/Kolkata, UTC+05:30, no daylight saving): the zone
-KwikPaisa's zone-less timestamps are read in."""
+# IST (India Standard Time, Asia/Kolkata, UTC+05:30) is the zone KwikPaisa's zone-less
+# timestamps are read in; the spec's ``format: kwikpaisa-datetime`` reader defines it.
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +47,10 @@ class CancelledOrder:
     found it cancelled: the cancel succeeded, once."""
     attempts: int = 1
     """How many attempts the call took."""
+    data: OrderCancelResult | None = attrs.field(default=None, repr=False)
+    """Every field of KwikPaisa's ``return_data``, typed as the spec defines it (a field
+    KwikPaisa adds appears here after ``make generate``); ``None`` when
+    ``already_cancelled``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -89,6 +92,9 @@ class Order:
     """The whole parsed response body."""
     attempts: int = 1
     """How many attempts the call took."""
+    data: OrderStatusResult | None = attrs.field(default=None, repr=False)
+    """Every field of KwikPaisa's ``return_data``, typed as the spec defines it (a field
+    KwikPaisa adds appears here after ``make generate``)."""
 
     @property
     def is_paid(self) -> bool:
@@ -120,56 +126,7 @@ class CreatedOrder:
     moved on (``PAID``, ``EXPIRED``...)."""
     attempts: int = 1
     """How many attempts the call took."""
-
-
-def parse_kwikpaisa_datetime(value: object) -> datetime | None:
-    """Parse KwikPaisa's day-first ``13-05-2026 09:14 AM`` form into an aware datetime.
-
-    A value without a zone is read as Asia/Kolkata. Anything unparseable gives ``None``
-    (the original text stays in the result's ``raw``).
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    usual = _parse_usual_form(value)
-    if usual is not None:
-        return usual
-    # Any other shape: dateutil (imported here, so `import kwikpaisa` stays light).
-    from dateutil import parser as date_parser
-
-    try:
-        parsed = date_parser.parse(value, dayfirst=True)
-    except (ValueError, OverflowError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=IST)
-    return parsed
-
-
-_USUAL_FORM = re.compile(
-    r"\s*(\d{1,2})-(\d{1,2})-(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\s*",
-    re.ASCII,
-)
-
-
-@functools.lru_cache(maxsize=64)
-def _parse_usual_form(value: str) -> datetime | None:
-    """Fast path for ``13-05-2026 09:14 AM`` (what KwikPaisa sends): no dateutil needed.
-
-    Gives an aware datetime (Asia/Kolkata), or ``None`` for anything else, including
-    impossible dates, which dateutil then judges exactly as before. Cached: answers
-    within the same minute carry the same text.
-    """
-    match = _USUAL_FORM.fullmatch(value)
-    if match is None:
-        return None
-    day, month, year, hour, minute, second, half = match.groups()
-    hour12 = int(hour)
-    if not 1 <= hour12 <= 12:
-        return None
-    hour24 = hour12 % 12 + (12 if half.upper() == "PM" else 0)
-    try:
-        return datetime(
-            int(year), int(month), int(day), hour24, int(minute), int(second or 0), tzinfo=IST
-        )
-    except ValueError:
-        return None
+    data: OrderCreateResult | None = attrs.field(default=None, repr=False)
+    """Every field of KwikPaisa's ``return_data``, typed as the spec defines it (a field
+    KwikPaisa adds appears here after ``make generate``); ``None`` when
+    ``already_created``."""

@@ -1,9 +1,11 @@
 """What the one request path needs to know about an operation: data, not code.
 
-An :class:`Operation` names its generated endpoint (which builds the request) and
-response model (which reads the success answer), how messages speak of it, which
-error classes refine the HTTP ones, whether a retry after a lost answer is safe, and
-how a parsed success becomes the facade's typed result.
+An :class:`Operation` wraps the generated :class:`~kwikpaisa_generated.operations.OperationSpec`
+(which builds the request and reads the success into the operation's typed result) with
+the policy its ``x-kwikpaisa`` extension declares in openapi.overlay.yaml: how messages
+speak of it, which error classes refine the HTTP ones, whether a retry after a lost
+answer is safe. An operation ``kwikpaisa`` writes by hand adds hooks, attached by name:
+``read`` (the generated result to the facade's) and ``after_lost``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,24 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from kwikpaisa_generated.operations import OperationSpec
+
+from ._validation import validate_order_id
+from .errors import APIError, refinement
+
 if TYPE_CHECKING:
     from ._call import Call
-    from .errors import APIError
 
-__all__ = ["Operation", "Wording"]
+__all__ = [
+    "Operation",
+    "Wording",
+    "generic_operation",
+    "hand_written_operation",
+    "operation_for",
+]
 
 R = TypeVar("R")
+G = TypeVar("G")
 
 
 @attrs.frozen(kw_only=True)
@@ -47,21 +60,32 @@ class Wording:
     conflict_reasons: Mapping[str, str] = attrs.field(factory=dict)
 
 
+def _wording(spec: OperationSpec[Any]) -> Wording:
+    """The spec's ``x-kwikpaisa.wording`` over defaults that fit any operation."""
+    name = spec.name.replace("_", " ")
+    safe = spec.retry_lost
+    defaults: dict[str, Any] = {
+        "to_do": f"{name} {{subject}}",
+        "the_call": f"the {name} request for {{subject}}",
+        "the_request": f"the {name} request for {{subject}}",
+        "lost_advice": "KwikPaisa may have acted on it: "
+        + ("repeat the call to confirm" if safe else "check before repeating it"),
+        "server_advice": "repeat the call later"
+        if safe
+        else "KwikPaisa may or may not have acted on it: check before repeating it",
+    }
+    return Wording(**{**defaults, **spec.wording})
+
+
 @attrs.frozen(kw_only=True)
 class Operation(Generic[R]):
     """One KwikPaisa operation, as the generic request path sees it."""
 
     name: str
     """Short name (``"cancel"``), used in logs."""
-    endpoint: str | None
-    """The generated module under ``kwikpaisa_generated.api`` that builds the request and
-    parses the answer (``"order_cancel.cancel_hosted_checkout_order"``); ``None`` for
+    spec: OperationSpec[Any] | None
+    """The generated operation (request builder, success reader); ``None`` for
     :meth:`KwikPaisa.post`, which sends a path and body as given."""
-    body_model: str | None
-    """The generated request model's class name (``"CancelOrderRequest"``)."""
-    response_model: str | None
-    """The generated model of the success answer (``"CancelOrderResponse"``), the one the
-    endpoint's ``_parse_response`` gives for HTTP 200."""
     wording: Wording
     retry_lost: bool
     """True when repeating a request whose answer was lost (a timeout after sending, a
@@ -70,8 +94,67 @@ class Operation(Generic[R]):
     errors: Mapping[int, type[APIError]] = attrs.field(factory=dict)
     """Refinements of the HTTP error classes for this operation (``{404: OrderNotFoundError}``)."""
     read: Callable[[Any, dict[str, Any], Call[R]], R]
-    """Turns a success (the generated response model, the whole JSON body, the call)
-    into the typed result."""
+    """Turns a success (the parsed success model, the whole JSON body, the call) into
+    the typed result."""
     after_lost: Callable[[APIError, Call[R]], R | None] | None = None
     """Called with an error that arrived after an earlier attempt may have acted: returns
     the result that earlier attempt achieved, or ``None`` to raise the error."""
+
+
+def generic_operation(spec: OperationSpec[R]) -> Operation[R]:
+    """The operation for a generated method: the spec's own result, policy and wording."""
+
+    def read(parsed: Any, body: dict[str, Any], call: Call[R]) -> R:
+        return spec.read(parsed, body, call.attempts)
+
+    return Operation(
+        name=spec.name,
+        spec=spec,
+        wording=_wording(spec),
+        retry_lost=spec.retry_lost,
+        errors={status: refinement(name) for status, name in spec.errors.items()},
+        read=read,
+    )
+
+
+def hand_written_operation(
+    spec: OperationSpec[G],
+    *,
+    read: Callable[[G, Call[R]], R],
+    after_lost: Callable[[APIError, Call[R]], R | None] | None = None,
+) -> Operation[R]:
+    """The operation for a method ``kwikpaisa`` writes: the spec's policy, with ``read``
+    turning the generated result into the facade's, and the ``after_lost`` hook."""
+
+    def read_success(parsed: Any, body: dict[str, Any], call: Call[R]) -> R:
+        return read(spec.read(parsed, body, call.attempts), call)
+
+    generic = generic_operation(spec)
+    return Operation(
+        name=spec.name,
+        spec=spec,
+        wording=generic.wording,
+        retry_lost=spec.retry_lost,
+        errors=generic.errors,
+        read=read_success,
+        after_lost=after_lost,
+    )
+
+
+_GENERIC: dict[tuple[str, str], Operation[Any]] = {}
+
+
+def operation_for(
+    spec: OperationSpec[R], body: Any
+) -> tuple[Operation[R], dict[str, Any], str | int | None]:
+    """A generated method's call: its operation, the body's fields (as JSON), and the order
+    it is about (an ``order_id`` field, checked like every order id; else ``None``)."""
+    key = (spec.resource, spec.name)
+    operation = _GENERIC.get(key)
+    if operation is None or operation.spec is not spec:
+        operation = _GENERIC[key] = generic_operation(spec)
+    fields: dict[str, Any] = {} if body is None else body.to_dict()
+    order_id = None
+    if "order_id" in fields:
+        order_id = fields["order_id"] = validate_order_id(fields["order_id"])
+    return operation, fields, order_id

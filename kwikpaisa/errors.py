@@ -58,6 +58,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WebhookVerificationError",
     "error_class_for_status",
+    "refinement",
 ]
 
 
@@ -260,3 +261,26 @@ def error_class_for_status(status_code: int) -> type[APIError]:
     if status_code >= 500:
         return ServerError
     return _STATUS_ERRORS.get(status_code, APIError)
+
+
+_REFINEMENTS: dict[str, type[APIError]] = {
+    cls.__name__: cls
+    for cls in (
+        *_STATUS_ERRORS.values(),
+        ServerError,
+        OrderNotFoundError,
+        OrderNotCancellableError,
+        OrderExistsError,
+    )
+}
+
+
+def refinement(name: str) -> type[APIError]:
+    """The error class an operation's ``x-kwikpaisa.errors`` names (``"OrderNotFoundError"``)."""
+    try:
+        return _REFINEMENTS[name]
+    except KeyError:
+        raise ValueError(
+            f"openapi.overlay.yaml names the error class {name!r}, which kwikpaisa.errors "
+            f"does not define; use one of {', '.join(sorted(_REFINEMENTS))}"
+        ) from None

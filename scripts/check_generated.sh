@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$root/scripts/generate.sh" "$tmp/generated" >/dev/null
-if ! diff -rq "$root/generated" "$tmp/generated" >"$tmp/diff.txt"; then
+if ! diff -rq -x __pycache__ "$root/generated" "$tmp/generated" >"$tmp/diff.txt"; then
   echo "generated/ is out of date with openapi.json and openapi.overlay.yaml;" \
     "run 'make generate' and commit the result:" >&2
   sed 's/^/  /' "$tmp/diff.txt" >&2

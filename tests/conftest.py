@@ -99,6 +99,8 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_demo": ("cli", "slow"),
     "test_pytest_plugin": ("integration", "slow"),
     "test_readme": ("docs", "slow"),
+    "test_upgrade": ("integration", "slow"),
+    "test_cli_operations": ("cli",),
 }
 
 

@@ -267,11 +267,17 @@ _SERVER_MACHINERY = ("kwikpaisa.testing", "http.server", "socketserver", "wsgire
     [
         (
             "kwikpaisa",
-            (*_SERVER_MACHINERY, "kwikpaisa._cli", "kwikpaisa_generated", "argparse", "pytest"),
+            (
+                *_SERVER_MACHINERY,
+                "kwikpaisa._cli",
+                "kwikpaisa_generated.models",
+                "argparse",
+                "pytest",
+            ),
         ),
         (
             "kwikpaisa.webhooks",
-            (*_SERVER_MACHINERY, "kwikpaisa._cli", "kwikpaisa_generated", "argparse"),
+            (*_SERVER_MACHINERY, "kwikpaisa._cli", "kwikpaisa_generated.models", "argparse"),
         ),
         # The command line starts without the emulator or the batch machinery.
         ("kwikpaisa._cli", (*_SERVER_MACHINERY, "kwikpaisa._bulk", "asyncio")),

@@ -1,77 +1,180 @@
-"""The facade follows "Adding an operation" (docs/adding-an-operation.md): every operation
-in the effective spec has its Operation, a sync and an async method, and an emulator route."""
+"""Every operation of the effective spec reaches apps, whatever the spec holds: a method
+on its resource of both clients, its declared policy resolvable, and the generated call
+path (typed request, typed result, errors by status, the safe retry policy). No test here
+counts operations or reads KwikPaisa's document."""
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 import inspect
-import json
-import re
-from pathlib import Path
+from datetime import datetime
+from decimal import Decimal
 
+import attrs
 import httpx
 import pytest
 
-from kwikpaisa import AsyncOrders, Orders
-from kwikpaisa._operation import Operation
-from kwikpaisa.resources import orders
-from kwikpaisa.signing import canonical_payload
+from kwikpaisa import (
+    APITimeoutError,
+    AsyncKwikPaisa,
+    KwikPaisa,
+    NotFoundError,
+    OrderNotFoundError,
+    ServerError,
+)
+from kwikpaisa._operation import generic_operation
+from kwikpaisa.errors import error_class_for_status, refinement
 from kwikpaisa.testing import Emulator
-from kwikpaisa_generated import Client
+from kwikpaisa_generated.models import OrderStatusRequest
+from kwikpaisa_generated.operations import OPERATIONS, ORDERS_STATUS, OperationSpec
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = json.loads((ROOT / "generated" / "openapi.json").read_text())
-OPERATIONS = {
-    value.endpoint: value
-    for value in vars(orders).values()
-    if isinstance(value, Operation) and value.endpoint is not None
-}
+KEYS = {"api_key": "pk_test_1234567890abcd", "secret_key": "sk_test_x"}
+NAMES = [f"{spec.resource}.{spec.name}" for spec in OPERATIONS]
 
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+# The status operation as a generated method would run it, with no declared policy:
+# the defaults every new operation gets.
+UNDECLARED: OperationSpec[object] = attrs.evolve(
+    ORDERS_STATUS, hand_written=False, retry_lost=False, errors={}, wording={}
+)
 
 
-SPEC_OPERATIONS = [
-    (path, method, f"{_snake(op['tags'][0].replace(' ', ''))}.{_snake(op['operationId'])}")
-    for path, methods in SPEC["paths"].items()
-    for method, op in methods.items()
-]
+@pytest.mark.parametrize("spec", OPERATIONS, ids=NAMES)
+def test_every_operation_is_a_method_of_its_resource_on_both_clients(
+    spec: OperationSpec[object],
+) -> None:
+    with KwikPaisa(**KEYS) as kp:
+        assert callable(getattr(getattr(kp, spec.resource), spec.name))
+    client = AsyncKwikPaisa(**KEYS)
+    assert inspect.iscoroutinefunction(getattr(getattr(client, spec.resource), spec.name))
+    asyncio.run(client.close())
 
 
-def test_the_spec_lists_every_operation_the_sdk_supports() -> None:
-    assert {endpoint for _, _, endpoint in SPEC_OPERATIONS} == set(OPERATIONS)
-    assert len(OPERATIONS) == 3
+@pytest.mark.parametrize("spec", OPERATIONS, ids=NAMES)
+def test_every_declared_error_class_refines_its_status(spec: OperationSpec[object]) -> None:
+    for status, cls in generic_operation(spec).errors.items():
+        assert issubclass(cls, error_class_for_status(status))
 
 
-@pytest.mark.parametrize(("path", "method", "endpoint"), SPEC_OPERATIONS)
-def test_each_operation_follows_the_guide(path: str, method: str, endpoint: str) -> None:
-    operation = OPERATIONS[endpoint]
-    module = importlib.import_module(f"kwikpaisa_generated.api.{endpoint}")
-    # The generated endpoint builds the request: its path and method are the spec's.
-    models = importlib.import_module("kwikpaisa_generated.models")
-    assert operation.body_model is not None
-    assert hasattr(models, operation.body_model)
-    assert set(inspect.signature(module.sync_detailed).parameters) == {"client", "body"}
-    # The success is read by the model the endpoint itself gives for HTTP 200.
-    success = httpx.Response(200, json={"status": "success", "return_data": {}})
-    parsed = module._parse_response(client=Client(base_url=""), response=success)
-    assert type(parsed).__name__ == operation.response_model
-    # One method on each resource class; the async one is a coroutine function.
-    assert callable(getattr(Orders, operation.name))
-    assert inspect.iscoroutinefunction(getattr(AsyncOrders, operation.name))
-    # The emulator serves it: a signed request reaches the route (not the unknown-path 404).
-    emu = Emulator()
-    body = canonical_payload({"order_id": "ord_probe"})
-    answer = emu.handle(method.upper(), path, _lower(emu.signed_headers(body)), body)
-    assert json.loads(answer.body).get("message") != "Not found."
+def test_an_error_class_the_overlay_names_wrongly_fails_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"'OrderGoneError'.*kwikpaisa\.errors"):
+        refinement("OrderGoneError")
 
 
-def _lower(headers: dict[str, str]) -> dict[str, str]:
-    return {name.lower(): value for name, value in headers.items()}
+def test_a_generated_call_returns_the_typed_result_with_formats_read() -> None:
+    emulator = Emulator()
+    emulator.add_order("ord_1", "UN_PAID", amount="105.00")
+    with emulator.client() as kp:
+        result = kp._call_generated(
+            UNDECLARED,
+            OrderStatusRequest(order_id="ord_1"),
+            timeout=None,
+            max_retries=None,
+            total_timeout=None,
+        )
+    assert type(result).__name__ == "OrderStatusResult"
+    assert result.order_id == "ord_1"
+    assert result.order_amount == Decimal("105.00")
+    assert isinstance(result.created_at, datetime)
+    assert result.created_at.utcoffset() is not None
+    assert result.raw["return_data"]["order_status"] == "UN_PAID"
+    assert result.attempts == 1
 
 
-def test_the_guide_names_the_model_operation() -> None:
-    guide = (ROOT / "docs" / "adding-an-operation.md").read_text()
-    assert 'endpoint="order_status.get_hosted_checkout_order_status"' in guide
-    assert orders.STATUS.endpoint == "order_status.get_hosted_checkout_order_status"
+def test_a_generated_call_raises_the_plain_class_of_its_status() -> None:
+    with Emulator().client() as kp, pytest.raises(NotFoundError) as caught:
+        kp._call_generated(
+            UNDECLARED,
+            OrderStatusRequest(order_id="ord_missing"),
+            timeout=None,
+            max_retries=None,
+            total_timeout=None,
+        )
+    assert not isinstance(caught.value, OrderNotFoundError)
+    assert "ord_missing" in str(caught.value)
+
+
+def test_a_generated_call_checks_the_order_id_before_the_network() -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    with KwikPaisa(**KEYS, transport=transport) as kp, pytest.raises(ValueError, match="order_id"):
+        kp._call_generated(
+            UNDECLARED,
+            OrderStatusRequest(order_id=""),
+            timeout=None,
+            max_retries=None,
+            total_timeout=None,
+        )
+    assert sent == []
+
+
+def _scripted(*steps: object) -> tuple[httpx.MockTransport, list[int]]:
+    """A transport answering each attempt with the next step (an exception is raised)."""
+    calls: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        step = steps[len(calls)]
+        calls.append(1)
+        if isinstance(step, Exception):
+            raise step
+        assert isinstance(step, httpx.Response)
+        return step
+
+    return httpx.MockTransport(answer), calls
+
+
+SUCCESS = {"status": "success", "return_data": {"order_id": "ord_1", "order_status": "PAID"}}
+
+
+def _run(transport: httpx.MockTransport) -> object:
+    with KwikPaisa(**KEYS, transport=transport, max_retries=2) as kp:
+        return kp._call_generated(
+            UNDECLARED,
+            OrderStatusRequest(order_id="ord_1"),
+            timeout=None,
+            max_retries=None,
+            total_timeout=None,
+        )
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_an_undeclared_operation_retries_what_never_reached_kwikpaisa_and_429s() -> None:
+    transport, calls = _scripted(
+        httpx.ConnectError("refused"),
+        httpx.Response(429, json={"status": False, "code": 429, "message": "Slow down."}),
+        httpx.Response(200, json=SUCCESS),
+    )
+    assert getattr(_run(transport), "order_status", None) == "PAID"
+    assert len(calls) == 3
+
+
+@pytest.mark.usefixtures("fast_retries")
+@pytest.mark.parametrize(
+    ("lost", "error"),
+    [
+        (httpx.ReadTimeout("no answer"), APITimeoutError),
+        (httpx.Response(503, json={"status": False, "code": 503}), ServerError),
+    ],
+    ids=["timeout-after-sending", "5xx"],
+)
+def test_an_undeclared_operation_never_repeats_a_request_that_may_have_acted(
+    lost: object, error: type[Exception]
+) -> None:
+    transport, calls = _scripted(lost, httpx.Response(200, json=SUCCESS))
+    with pytest.raises(error, match="check before repeating"):
+        _run(transport)
+    assert len(calls) == 1
+
+
+def test_the_emulator_answers_an_operation_it_lacks_with_a_501_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refund = attrs.evolve(UNDECLARED, name="refund", path="/api/v3/pg/order/refund")
+    monkeypatch.setattr("kwikpaisa.testing._emulator.OPERATIONS", (*OPERATIONS, refund))
+    emulator = Emulator()
+    body = b'{"order_id":"ord_1"}'
+    headers = {name.lower(): value for name, value in emulator.signed_headers(body).items()}
+    answer = emulator.handle("POST", "/api/v3/pg/order/refund", headers, body)
+    assert answer.status == 501
+    assert b"does not implement orders.refund (POST /api/v3/pg/order/refund)" in answer.body
+    # A path no operation of the spec has stays a plain 404.
+    assert emulator.handle("POST", "/api/v3/pg/order/nope", headers, body).status == 404

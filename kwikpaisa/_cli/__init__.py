@@ -1,4 +1,5 @@
-"""The ``kwikpaisa`` command line: ``create``, ``status``, ``cancel``, ``emulator``, ``sign``.
+"""The ``kwikpaisa`` command line: ``create``, ``status``, ``cancel``, ``emulator``, ``sign``,
+and a command for every other operation of the spec (``_operations``).
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function;
 heavy modules (the emulator, asyncio batch machinery) load only when their
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 
 from .._constants import ENV_LOG
 from .._version import __version__
-from . import _cancel, _create, _emulator, _sign, _status
+from . import _cancel, _create, _emulator, _operations, _sign, _status
 from ._exit import ExitCode
 
 __all__ = ["main", "main_entry"]
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (_create, _status, _cancel, _emulator, _sign):
         module.register(subparsers)
+    _operations.register_all(subparsers)
     return parser
 
 

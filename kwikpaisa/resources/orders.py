@@ -1,17 +1,29 @@
-"""Order operations: ``kp.orders.create``, ``status`` and ``cancel``, and the batches
-``cancel_many`` and ``status_many``. Each is an :class:`Operation` plus a few lines per
-client."""
+"""Order operations written by hand: ``kp.orders.create``, ``status`` and ``cancel``, and
+the batches ``cancel_many`` and ``status_many``. Each is its generated operation
+(``kwikpaisa_generated.operations``, policy from the overlay's ``x-kwikpaisa``) with hooks
+attached by name for what no schema states, plus a few lines per client. Every other
+order operation of the spec is a generated method of :class:`Orders`' base class."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from kwikpaisa_generated.operations import (
+    ORDERS_CANCEL,
+    ORDERS_CREATE,
+    ORDERS_STATUS,
+    AsyncOrdersOperations,
+    OrderCancelResult,
+    OrderCreateResult,
+    OrdersOperations,
+    OrderStatusResult,
+)
+
 from .._constants import DEFAULT_CONCURRENCY
 from .._fields import read_money, read_status
-from .._generated import given, return_data
-from .._models import CancelledOrder, CreatedOrder, Customer, Order, parse_kwikpaisa_datetime
-from .._operation import Operation, Wording
+from .._models import CancelledOrder, CreatedOrder, Customer, Order
+from .._operation import Operation, hand_written_operation
 from .._validation import (
     check_max_amount,
     validate_amount,
@@ -38,60 +50,59 @@ if TYPE_CHECKING:
 __all__ = ["CANCEL", "CREATE", "STATUS", "AsyncOrders", "Orders"]
 
 
-def _order_id(call: Call[Any], data: dict[str, Any] | None = None) -> str | int:
+def _order_id(call: Call[Any], returned: object = None) -> str | int:
     """The order id KwikPaisa returned (its JSON type kept), else the one sent."""
-    returned = (data or {}).get("order_id")
     if isinstance(returned, str | int):
         return returned
     assert call.order_id is not None  # every order operation names its order
     return call.order_id
 
 
+def _by_order_id(
+    order_id: object, timeout: object, max_retries: object, total_timeout: object
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The body and call options of an operation on one order (``status``, ``cancel``):
+    the id checked before the network and sent with the JSON type given."""
+    oid = validate_order_id(order_id)
+    options = {"timeout": timeout, "max_retries": max_retries, "total_timeout": total_timeout}
+    return {"order_id": oid}, {"order_id": oid, **options}
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-# -- status --------------------------------------------------------------------------
+def _returned(result: Any, field: str) -> object:
+    """A ``return_data`` field exactly as KwikPaisa sent it (for the strict readers of money
+    and status, which must tell an unreadable value from an absent one)."""
+    data = result.raw.get("return_data")
+    return data.get(field) if isinstance(data, dict) else None
 
 
-def _order(parsed: Any, body: dict[str, Any], call: Call[Order]) -> Order:
-    data = return_data(parsed)
+# -- status: the generated result as the facade's Order --------------------------------
+
+
+def _order(result: OrderStatusResult, call: Call[Order]) -> Order:
     return Order(
-        order_id=_order_id(call, data),
-        kwikx_order_id=_text(data.get("kwik_x_order_id")),
-        amount=read_money(data.get("order_amount"), "order_amount"),
-        currency=_text(data.get("currency")),
-        status=read_status(data.get("order_status"), "order_status", default="UNKNOWN"),
-        payment_method=_text(data.get("payment_method")),
-        transaction_id=_text(data.get("transaction_id")),
-        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
-        paid_at=parse_kwikpaisa_datetime(data.get("paid_at")),
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        kwikx_order_id=_text(result.kwik_x_order_id),
+        amount=read_money(_returned(result, "order_amount"), "order_amount"),
+        currency=_text(result.currency),
+        status=read_status(result.order_status, "order_status", default="UNKNOWN"),
+        payment_method=_text(result.payment_method),
+        transaction_id=_text(result.transaction_id),
+        created_at=result.created_at,
+        paid_at=result.paid_at,
+        raw=result.raw,
+        attempts=result.attempts,
+        data=result,
     )
 
 
-STATUS: Operation[Order] = Operation(
-    name="status",
-    endpoint="order_status.get_hosted_checkout_order_status",
-    body_model="OrderStatusRequest",
-    response_model="OrderStatusResponse",
-    wording=Wording(
-        to_do="get the status of {subject}",
-        the_call="the status request for {subject}",
-        the_request="the status request for {subject}",
-        lost_advice="repeat the call",
-        server_advice="repeat the call later",
-        bad_request_advice="check the order id's type and value",
-        not_found="KwikPaisa has no {subject} {detail}",
-    ),
-    retry_lost=True,  # a read: repeating it changes nothing
-    errors={404: OrderNotFoundError},
-    read=_order,
-)
+STATUS: Operation[Order] = hand_written_operation(ORDERS_STATUS, read=_order)
 
 
-# -- create --------------------------------------------------------------------------
+# -- create ----------------------------------------------------------------------------
 
 REPEAT_CREATE = (
     "repeat the create with the same order_id, amount and currency (a repeat returns the "
@@ -100,39 +111,20 @@ REPEAT_CREATE = (
 """What every message after a lost create says a repeat does (and a repeat does it)."""
 
 
-def _created(parsed: Any, body: dict[str, Any], call: Call[CreatedOrder]) -> CreatedOrder:
-    data = return_data(parsed)
+def _created(result: OrderCreateResult, call: Call[CreatedOrder]) -> CreatedOrder:
     return CreatedOrder(
-        order_id=_order_id(call, data),
-        status=read_status(data.get("order_status"), "order_status", default="UN_PAID"),
-        payment_link=_text(data.get("payment_link")),
-        kwikx_order_id=_text(data.get("kwik_x_order_id")),
-        created_at=parse_kwikpaisa_datetime(data.get("created_at")),
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        status=read_status(result.order_status, "order_status", default="UN_PAID"),
+        payment_link=_text(result.payment_link),
+        kwikx_order_id=_text(result.kwik_x_order_id),
+        created_at=result.created_at,
+        raw=result.raw,
+        attempts=result.attempts,
+        data=result,
     )
 
 
-CREATE: Operation[CreatedOrder] = Operation(
-    name="create",
-    endpoint="order_create.create_hosted_checkout_order",
-    body_model="CreateOrderRequest",
-    response_model="CreateOrderResponse",
-    wording=Wording(
-        to_do="create {subject}",
-        the_call="the create of {subject}",
-        the_request="the create request for {subject}",
-        lost_advice=f"the order may have been created: {REPEAT_CREATE}",
-        server_advice=f"it may or may not have been created: {REPEAT_CREATE}",
-        bad_request_advice="check the order's fields",
-        conflict="{Subject} already exists {detail}",
-    ),
-    # Safe: KwikPaisa keys orders by order_id, so a repeat cannot create a second order,
-    # and a 409 is resolved through the status API (_already_created), in any call.
-    retry_lost=True,
-    errors={409: OrderExistsError},
-    read=_created,
-)
+CREATE: Operation[CreatedOrder] = hand_written_operation(ORDERS_CREATE, read=_created)
 
 
 def _create_fields(
@@ -250,19 +242,18 @@ def _readback_options(
     return {**options, "total_timeout": left} if left > 0 else None
 
 
-# -- cancel --------------------------------------------------------------------------
+# -- cancel ----------------------------------------------------------------------------
 
 
-def _cancelled(parsed: Any, body: dict[str, Any], call: Call[CancelledOrder]) -> CancelledOrder:
-    data = return_data(parsed)
-    message = given(parsed.message)
+def _cancelled(result: OrderCancelResult, call: Call[CancelledOrder]) -> CancelledOrder:
     return CancelledOrder(
-        order_id=_order_id(call, data),
-        status=read_status(data.get("order_status"), "order_status", default="CANCELLED"),
-        cancelled_at=parse_kwikpaisa_datetime(data.get("cancelled_at")),
-        message=message if isinstance(message, str) else None,
-        raw=body,
-        attempts=call.attempts,
+        order_id=_order_id(call, result.order_id),
+        status=read_status(result.order_status, "order_status", default="CANCELLED"),
+        cancelled_at=result.cancelled_at,
+        message=_text(result.raw.get("message")),
+        raw=result.raw,
+        attempts=result.attempts,
+        data=result,
     )
 
 
@@ -290,42 +281,20 @@ def _cancel_after_lost(error: APIError, call: Call[CancelledOrder]) -> Cancelled
     return None
 
 
-CANCEL: Operation[CancelledOrder] = Operation(
-    name="cancel",
-    endpoint="order_cancel.cancel_hosted_checkout_order",
-    body_model="CancelOrderRequest",
-    response_model="CancelOrderResponse",
-    wording=Wording(
-        to_do="cancel {subject}",
-        the_call="the cancel of {subject}",
-        the_request="the cancel request for {subject}",
-        lost_advice="the order may have been cancelled: repeat the call to confirm",
-        server_advice="it may or may not be cancelled: repeat the call later (a repeat "
-        "answers 'already cancelled' if it was)",
-        bad_request_advice="check the order id's type and value",
-        not_found="KwikPaisa has no {subject} {detail}",
-        conflict="{Subject} cannot be cancelled: {why} {detail}",
-        conflict_reasons={
-            "PAID": "it is already paid",
-            "CANCELLED": "it is already cancelled",
-            "EXPIRED": "it has expired",
-            "": "it is already paid, cancelled or expired",
-        },
-    ),
-    retry_lost=True,  # a repeat finds the order cancelled: _cancel_after_lost says so
-    errors={404: OrderNotFoundError, 409: OrderNotCancellableError},
-    read=_cancelled,
-    after_lost=_cancel_after_lost,
+CANCEL: Operation[CancelledOrder] = hand_written_operation(
+    ORDERS_CANCEL, read=_cancelled, after_lost=_cancel_after_lost
 )
 
 
 # -- the resources -------------------------------------------------------------------
 
 
-class Orders:
-    """Order operations of a :class:`~kwikpaisa.KwikPaisa` client."""
+class Orders(OrdersOperations):
+    """Order operations of a :class:`~kwikpaisa.KwikPaisa` client: ``create``, ``status``
+    and ``cancel`` written here, every other operation of the spec generated."""
 
     def __init__(self, client: KwikPaisa) -> None:
+        super().__init__(client)
         self._client = client
 
     def create(
@@ -390,15 +359,8 @@ class Orders:
         Raises :class:`~kwikpaisa.OrderNotFoundError` for an unknown order. A read: every
         failure that may be transient is retried.
         """
-        oid = validate_order_id(order_id)
-        return self._client._request(
-            STATUS,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return self._client._request(STATUS, fields, **options)
 
     def cancel(
         self,
@@ -408,24 +370,13 @@ class Orders:
         max_retries: int | None = None,
         total_timeout: float | None = None,
     ) -> CancelledOrder:
-        """Cancel an unpaid order and return it, now ``CANCELLED``.
-
-        ``order_id`` is sent with the JSON type given (``"123"`` and ``123`` differ).
-        ``timeout``, ``max_retries`` and ``total_timeout`` override the client's defaults
-        for this call. Raises an :class:`~kwikpaisa.APIError` subclass when KwikPaisa
-        refuses (for example :class:`~kwikpaisa.OrderNotFoundError`),
-        :class:`~kwikpaisa.APIConnectionError` when no answer came,
-        ``TypeError``/``ValueError`` for a bad ``order_id``.
-        """
-        oid = validate_order_id(order_id)
-        return self._client._request(
-            CANCEL,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        """Cancel an unpaid order and return it, now ``CANCELLED``. ``order_id`` is sent
+        with the JSON type given (``"123"`` and ``123`` differ). Raises an
+        :class:`~kwikpaisa.APIError` subclass when KwikPaisa refuses
+        (:class:`~kwikpaisa.OrderNotFoundError`, ...), :class:`~kwikpaisa.APIConnectionError`
+        when no answer came."""
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return self._client._request(CANCEL, fields, **options)
 
     def cancel_many(
         self,
@@ -488,10 +439,11 @@ class Orders:
         )
 
 
-class AsyncOrders:
-    """Order operations of an :class:`~kwikpaisa.AsyncKwikPaisa` client."""
+class AsyncOrders(AsyncOrdersOperations):
+    """Order operations of an :class:`~kwikpaisa.AsyncKwikPaisa` client (see :class:`Orders`)."""
 
     def __init__(self, client: AsyncKwikPaisa) -> None:
+        super().__init__(client)
         self._client = client
 
     async def create(
@@ -542,15 +494,8 @@ class AsyncOrders:
         total_timeout: float | None = None,
     ) -> Order:
         """Return the order's current status; see :meth:`Orders.status`."""
-        oid = validate_order_id(order_id)
-        return await self._client._request(
-            STATUS,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return await self._client._request(STATUS, fields, **options)
 
     async def cancel(
         self,
@@ -561,15 +506,8 @@ class AsyncOrders:
         total_timeout: float | None = None,
     ) -> CancelledOrder:
         """Cancel an unpaid order; see :meth:`Orders.cancel`."""
-        oid = validate_order_id(order_id)
-        return await self._client._request(
-            CANCEL,
-            {"order_id": oid},
-            order_id=oid,
-            timeout=timeout,
-            max_retries=max_retries,
-            total_timeout=total_timeout,
-        )
+        fields, options = _by_order_id(order_id, timeout, max_retries, total_timeout)
+        return await self._client._request(CANCEL, fields, **options)
 
     async def cancel_many(
         self,

@@ -25,9 +25,7 @@ def _operation(idempotent: bool) -> Operation[dict[str, Any]]:
     )
     return Operation(
         name="post",
-        endpoint=None,
-        body_model=None,
-        response_model=None,
+        spec=None,
         wording=Wording(
             to_do="{subject}",
             the_call="{subject}",

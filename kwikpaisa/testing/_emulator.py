@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kwikpaisa_generated.operations import OPERATIONS
+
 from .._client import AsyncKwikPaisa, KwikPaisa
 from .._constants import EMULATOR_API_KEY, EMULATOR_SECRET_KEY, TIMESTAMP_TOLERANCE
 from ..signing import canonical_payload, compute_signature, parse_timestamp, signature_matches
@@ -505,7 +507,7 @@ class Emulator:
             # No API lives there: the web server's own page, not KwikPaisa's error body.
             return html_answer(self.clock, 404, NOT_FOUND_PAGE)
         if handler is None:
-            return self._error(404, "Not found.")
+            return self._unimplemented(method, path) or self._error(404, "Not found.")
         if method != "POST":
             return self._error(405, "Method not allowed.", extra=(("Allow", "POST"),))
         fault = self._next_fault()
@@ -591,6 +593,17 @@ class Emulator:
 
     def _json(self, status: int, body: dict[str, Any], extra: Headers = ()) -> EmulatorResponse:
         return json_answer(self.clock, status, body, extra)
+
+    def _unimplemented(self, method: str, path: str) -> EmulatorResponse | None:
+        """A 501 naming an operation of KwikPaisa's spec that the emulator has no route for."""
+        for spec in OPERATIONS:
+            if spec.path == path and spec.method == method:
+                return self._error(
+                    501,
+                    f"The emulator does not implement {spec.resource}.{spec.name} ({method} "
+                    f"{path}); test it with an in-process transport or against the sandbox.",
+                )
+        return None
 
     def _error(self, status: int, message: str, extra: Headers = ()) -> EmulatorResponse:
         return error_answer(self.clock, status, message, extra)

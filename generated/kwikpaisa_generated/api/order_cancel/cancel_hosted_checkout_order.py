@@ -30,6 +30,27 @@ def _get_kwargs(
     return _kwargs
 
 
+def build_request(
+    *,
+    body: CancelOrderRequest,
+) -> dict[str, Any]:
+    """The request this endpoint sends, as httpx keyword arguments (``method``, ``url``,
+    ``json``, ``headers``): public, for clients that sign and send it their own way."""
+    return _get_kwargs(
+        body=body,
+    )
+
+
+METHOD = "POST"
+"""The HTTP method."""
+PATH = "/api/v3/pg/order/cancel"
+"""The path, relative to the base URL."""
+BODY = CancelOrderRequest
+"""The request body's model."""
+SUCCESS = CancelOrderResponse
+"""The model the HTTP 200 answer is read into (``Any``: the document gives it no schema)."""
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelOrderResponse | ErrorResponse | None:
