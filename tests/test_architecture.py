@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -197,6 +198,31 @@ def test_every_layer_is_populated() -> None:
     names = {spec[1] for module in graph if (spec := layer(module)) is not None}
     assert len(names) == 5
     assert set(graph) >= BASICS | DECISIONS
+
+
+def _documented_layers() -> list[list[str]]:
+    """The modules each row of docs/architecture.md's layer table names, bottom layer first."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("## The layers of `kwikpaisa/`", 1)[1].split("\n\n| layer |", 1)[1]
+    rows = [line for line in table.split("\n\n", 1)[0].splitlines() if line.startswith("| ")]
+    return [re.findall(r"`([^`]+)`", row.split("|")[2]) for row in rows]
+
+
+def test_the_documented_layers_are_the_checked_ones() -> None:
+    graph = import_graph(ROOT, PACKAGE)
+    documented = _documented_layers()
+    assert len(documented) == 5
+    for rank, names in enumerate(documented):
+        for name in names:
+            dotted = name.strip("/").replace("/", ".")
+            module = PACKAGE if dotted == PACKAGE else f"{PACKAGE}.{dotted}"
+            subpackage = name.endswith("/")
+            members = [
+                m for m in graph if m == module or (subpackage and m.startswith(f"{module}."))
+            ]
+            assert members, f"docs/architecture.md names {name!r}, which is not a module"
+            for member in members:
+                assert (layer(member) or (None,))[0] == rank, (member, rank)
 
 
 def _write(root: Path, files: Mapping[str, str]) -> None:
