@@ -54,19 +54,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 
 import attrs
 
-from ._client import _check_retries, _make_timeout
+from ._call_options import check_retries as _check_retries
+from ._call_options import make_timeout as _make_timeout
 from ._constants import DEFAULT_CONCURRENCY
 from ._models import CancelledOrder, Order
 from ._operation import Operation
 from ._validation import validate_order_id
 from .errors import OrderNotCancellableError, OrderNotFoundError
-from .resources.orders import CANCEL, STATUS
+from .resources.order_hooks import CANCEL, STATUS
 
 if TYPE_CHECKING:
     import httpx
 
     from ._call import Call, Step
-    from ._client import TimeoutTypes
+    from ._call_options import TimeoutTypes
 
 __all__ = [
     "BATCHES",

@@ -24,8 +24,10 @@ import httpx
 from kwikpaisa_generated.operations import AsyncResources, OperationSpec, SyncResources
 
 from ._call import Call, Step
+from ._call_options import TimeoutTypes
+from ._call_options import check_retries as _check_retries
+from ._call_options import make_timeout as _make_timeout
 from ._constants import (
-    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
@@ -45,14 +47,17 @@ from .signing import CANONICAL_BODY_EXTENSION, SigningAuth, canonical_payload
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Iterable
 
     import kwikpaisa_generated
 
+    from ._bulk import BatchKind, BatchOutcome
+
 __all__ = ["AsyncKwikPaisa", "KwikPaisa"]
 
-TimeoutTypes = float | httpx.Timeout
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 R = TypeVar("R")
+O = TypeVar("O", bound="BatchOutcome")  # noqa: E741 (a batch's outcome type)
 
 # The waits between attempts and the clock deadlines are read from (module attributes,
 # so tests can make waits instant and move time without sleeping).
@@ -65,20 +70,6 @@ async def _async_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
-
-
-def _make_timeout(timeout: object) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    return httpx.Timeout(float(timeout), connect=min(DEFAULT_CONNECT_TIMEOUT, float(timeout)))
-
-
-def _check_retries(max_retries: object) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
-    return max_retries
 
 
 def _check_total_timeout(total_timeout: object) -> float | None:
@@ -493,6 +484,14 @@ class KwikPaisa(_BaseClient, SyncResources):
                 raise step.error
             _sleep(self._wait(call, step))
 
+    def _batch(
+        self, kind: BatchKind[Any, O], order_ids: Iterable[str | int], **options: Any
+    ) -> list[O]:
+        """Run a batch (``orders.cancel_many``, ``status_many``) through this client."""
+        from ._sync_bulk import run_sync_batch  # on first use: a bare import stays light
+
+        return run_sync_batch(self, kind, order_ids, sleep=_async_sleep, **options)
+
     def close(self) -> None:
         """Close the connection pool (not one passed in as ``http_client``)."""
         if self._closes_http:
@@ -686,6 +685,15 @@ class AsyncKwikPaisa(_BaseClient, AsyncResources):
             if step.error is not None:
                 raise step.error
             await _async_sleep(self._wait(call, step))
+
+    async def _batch(
+        self, kind: BatchKind[Any, O], order_ids: Iterable[str | int], **options: Any
+    ) -> list[O]:
+        """Run a batch (``orders.cancel_many``, ``status_many``) through this client."""
+        from ._bulk import run_batch  # on first use: a bare import stays light
+
+        self._check_event_loop()  # before any order starts
+        return await run_batch(self, kind, order_ids, sleep=_async_sleep, **options)
 
     async def close(self) -> None:
         """Close the connection pool: this client's own, or a

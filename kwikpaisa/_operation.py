@@ -11,7 +11,7 @@ answer is safe. An operation ``kwikpaisa`` writes by hand adds hooks, attached b
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -21,9 +21,10 @@ from ._validation import validate_order_id
 from .errors import APIError, refinement
 
 if TYPE_CHECKING:
-    from ._call import Call
+    import httpx
 
 __all__ = [
+    "CallState",
     "Operation",
     "Wording",
     "generic_operation",
@@ -77,6 +78,36 @@ def _wording(spec: OperationSpec[Any]) -> Wording:
     return Wording(**{**defaults, **spec.wording})
 
 
+class CallState(Protocol[R]):
+    """One call in progress, as an operation's hooks and the reading of an answer
+    (``_response``) see it. :class:`~kwikpaisa._call.Call` is the one implementation; this
+    protocol keeps the layers one-way: an operation is data the call reads, never the reverse."""
+
+    @property
+    def operation(self) -> Operation[R]: ...
+
+    @property
+    def order_id(self) -> str | int | None:
+        """The order the call is about (``None`` for ``kp.post``)."""
+
+    @property
+    def attempts(self) -> int:
+        """Attempts started so far."""
+
+    @property
+    def url(self) -> str | None:
+        """Where the request is sent."""
+
+    def describe(self, template: str, **values: str) -> str:
+        """``template`` with the operation's phrases and the call's subject filled in."""
+
+    def parse_success(self, body: Any) -> Any:
+        """The generated response model of a success."""
+
+    def masked_request(self) -> httpx.Request | None:
+        """A copy of the request being sent, secrets masked."""
+
+
 @attrs.frozen(kw_only=True)
 class Operation(Generic[R]):
     """One KwikPaisa operation, as the generic request path sees it."""
@@ -93,10 +124,10 @@ class Operation(Generic[R]):
     are always retried."""
     errors: Mapping[int, type[APIError]] = attrs.field(factory=dict)
     """Refinements of the HTTP error classes for this operation (``{404: OrderNotFoundError}``)."""
-    read: Callable[[Any, dict[str, Any], Call[R]], R]
+    read: Callable[[Any, dict[str, Any], CallState[R]], R]
     """Turns a success (the parsed success model, the whole JSON body, the call) into
     the typed result."""
-    after_lost: Callable[[APIError, Call[R]], R | None] | None = None
+    after_lost: Callable[[APIError, CallState[R]], R | None] | None = None
     """Called with an error that arrived after an earlier attempt may have acted: returns
     the result that earlier attempt achieved, or ``None`` to raise the error."""
 
@@ -104,7 +135,7 @@ class Operation(Generic[R]):
 def generic_operation(spec: OperationSpec[R]) -> Operation[R]:
     """The operation for a generated method: the spec's own result, policy and wording."""
 
-    def read(parsed: Any, body: dict[str, Any], call: Call[R]) -> R:
+    def read(parsed: Any, body: dict[str, Any], call: CallState[R]) -> R:
         return spec.read(parsed, body, call.attempts)
 
     return Operation(
@@ -120,13 +151,13 @@ def generic_operation(spec: OperationSpec[R]) -> Operation[R]:
 def hand_written_operation(
     spec: OperationSpec[G],
     *,
-    read: Callable[[G, Call[R]], R],
-    after_lost: Callable[[APIError, Call[R]], R | None] | None = None,
+    read: Callable[[G, CallState[R]], R],
+    after_lost: Callable[[APIError, CallState[R]], R | None] | None = None,
 ) -> Operation[R]:
     """The operation for a method ``kwikpaisa`` writes: the spec's policy, with ``read``
     turning the generated result into the facade's, and the ``after_lost`` hook."""
 
-    def read_success(parsed: Any, body: dict[str, Any], call: Call[R]) -> R:
+    def read_success(parsed: Any, body: dict[str, Any], call: CallState[R]) -> R:
         return read(spec.read(parsed, body, call.attempts), call)
 
     generic = generic_operation(spec)

@@ -26,8 +26,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._call import Call
-    from ._operation import Wording
+    from ._operation import CallState, Wording
 
 __all__ = ["Interpretation", "interpret_response", "parse_body"]
 
@@ -163,7 +162,7 @@ def _template(wording: Wording, status: int) -> str:
 
 
 def interpret_response(
-    call: Call[R],
+    call: CallState[R],
     status_code: int,
     headers: Mapping[str, str],
     content: bytes,

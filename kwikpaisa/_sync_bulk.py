@@ -23,9 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ._bulk import BatchKind, BatchOutcome, StopSignal, _check_concurrency, run_batch
 
@@ -33,21 +33,39 @@ if TYPE_CHECKING:
     import httpx
 
     from ._call import Call, Step
-    from ._client import KwikPaisa, TimeoutTypes
+    from ._call_options import TimeoutTypes
     from ._operation import Operation
 
-__all__ = ["run_sync_batch"]
+__all__ = ["SyncAttempts", "run_sync_batch"]
 
 R = TypeVar("R")
 O = TypeVar("O", bound=BatchOutcome)  # noqa: E741 (the outcome type)
 T = TypeVar("T")
 
 
+class SyncAttempts(Protocol):
+    """What a batch needs of a sync client (:class:`~kwikpaisa.KwikPaisa`): build a call's
+    request, and send one attempt of it."""
+
+    def _prepare(
+        self,
+        operation: Operation[R],
+        fields: Mapping[str, Any],
+        *,
+        order_id: str | int | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        total_timeout: float | None,
+    ) -> tuple[Call[R], httpx.Request]: ...
+
+    def _attempt(self, call: Call[R], request: httpx.Request) -> Step[R]: ...
+
+
 class _ThreadedAttempts:
     """What the batch engine needs of a client, served by a sync :class:`KwikPaisa`:
     requests are built by it, and each attempt is sent by it in a worker thread."""
 
-    def __init__(self, client: KwikPaisa, threads: ThreadPoolExecutor) -> None:
+    def __init__(self, client: SyncAttempts, threads: ThreadPoolExecutor) -> None:
         self._client = client
         self._threads = threads
 
@@ -66,7 +84,7 @@ class _ThreadedAttempts:
 
 
 def run_sync_batch(
-    client: KwikPaisa,
+    client: SyncAttempts,
     kind: BatchKind[R, O],
     order_ids: Iterable[str | int],
     *,
@@ -75,11 +93,10 @@ def run_sync_batch(
     max_retries: int | None,
     on_outcome: Callable[[O], object] | None,
     stop: StopSignal | None,
+    sleep: Callable[[float], Awaitable[object]],
 ) -> list[O]:
-    """Run ``kind``'s batch through the sync ``client``; see ``Orders.cancel_many``."""
-    # Looked up at call time, like the async client's batches (tests make waits instant).
-    from ._client import _async_sleep
-
+    """Run ``kind``'s batch through the sync ``client``, waiting with ``sleep``; see
+    ``Orders.cancel_many``."""
     threads = ThreadPoolExecutor(
         max_workers=_check_concurrency(concurrency), thread_name_prefix="kwikpaisa-batch"
     )
@@ -94,7 +111,7 @@ def run_sync_batch(
                 max_retries=max_retries,
                 on_outcome=on_outcome,
                 stop=stop,
-                sleep=_async_sleep,
+                sleep=sleep,
             )
         )
     finally:

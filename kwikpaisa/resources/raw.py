@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from .._operation import Operation, Wording
 
 if TYPE_CHECKING:
-    from .._call import Call
+    from .._operation import CallState
 
 __all__ = ["post_operation", "validate_post"]
 
 
-def _body(parsed: Any, body: dict[str, Any], call: Call[dict[str, Any]]) -> dict[str, Any]:
+def _body(parsed: Any, body: dict[str, Any], call: CallState[dict[str, Any]]) -> dict[str, Any]:
     return body
 
 

@@ -21,7 +21,7 @@ from ._faults import FaultKind
 from ._limits import MAX_REQUEST_BODY, BodyRefused, read_request_body
 
 if TYPE_CHECKING:
-    from ._emulator import Emulator
+    from ._handler import RequestHandler
 
 __all__ = ["EmulatorServer", "serve"]
 
@@ -38,7 +38,7 @@ class EmulatorServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 256
 
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, emulator: RequestHandler, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator
         self.stopping = threading.Event()
         self._open_lock = threading.Lock()
@@ -204,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve(emulator: RequestHandler, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``emulator`` on ``host:port`` (0 = an ephemeral port) and yield its base URL.
     On the way out the server stops, and so does the emulator's webhook worker."""
     server = EmulatorServer(emulator, host, port)

@@ -11,7 +11,8 @@ import httpx
 from ._faults import FaultKind
 
 if TYPE_CHECKING:
-    from ._emulator import Emulator, EmulatorResponse
+    from ._answers import EmulatorResponse
+    from ._handler import RequestHandler
 
 __all__ = ["EmulatorTransport"]
 
@@ -24,7 +25,7 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     (raised at once: in-process there is no clock to wait on).
     """
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: RequestHandler) -> None:
         self.emulator = emulator
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -50,7 +51,7 @@ def _to_response(answer: EmulatorResponse, request: httpx.Request) -> httpx.Resp
     return httpx.Response(answer.status, headers=list(answer.headers), content=answer.body)
 
 
-def _answer(emulator: Emulator, request: httpx.Request, body: bytes) -> EmulatorResponse:
+def _answer(emulator: RequestHandler, request: httpx.Request, body: bytes) -> EmulatorResponse:
     headers = {name.lower(): value for name, value in request.headers.items()}
     origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
     return emulator.handle(

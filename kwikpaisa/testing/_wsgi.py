@@ -18,7 +18,7 @@ from ._faults import FaultKind
 from ._limits import BodyRefused, read_request_body
 
 if TYPE_CHECKING:
-    from ._emulator import Emulator
+    from ._handler import RequestHandler
 
 __all__ = ["EmulatorWSGIApp"]
 
@@ -34,7 +34,7 @@ class EmulatorWSGIApp:
     real delay.
     """
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: RequestHandler) -> None:
         self.emulator = emulator
 
     def __repr__(self) -> str:
