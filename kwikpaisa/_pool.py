@@ -45,6 +45,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from ._deadline_streams import AsyncDeadlineBackend
+
 __all__ = ["AsyncPoolTransport"]
 
 # httpcore's exceptions and the httpx exceptions they become (httpx's own mapping).
@@ -131,10 +133,11 @@ class _CoalescingStream(httpcore.AsyncNetworkStream):
 
 
 class _CoalescingBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's anyio backend, with :class:`_CoalescingStream` around each connection."""
+    """httpcore's anyio backend, with :class:`_CoalescingStream` around each connection
+    (over a stream that obeys the current call's deadline)."""
 
     def __init__(self) -> None:
-        self._backend = httpcore.AnyIOBackend()
+        self._backend = AsyncDeadlineBackend(httpcore.AnyIOBackend())
 
     async def connect_tcp(
         self,

@@ -90,6 +90,7 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_conformance": ("integration", "slow"),
     "test_signing_js": ("integration",),
     "test_transport_safety": ("integration",),
+    "test_deadlines": ("integration",),
     "test_cli": ("cli", "slow"),
     "test_cli_bulk": ("cli", "slow"),
     "test_cli_sign": ("cli",),

@@ -140,6 +140,7 @@ def test_retry_after_through_the_client(
     fast_retries: list[float],
 ) -> None:
     emulator.inject(Fault.http_status(429, retry_after=header))
+    kp.total_timeout = None  # the cap itself, not the deadline (which a 60 s wait outlasts)
     assert kp.orders.cancel("ord_1").attempts == 2
     assert len(fast_retries) == 1
     assert low <= fast_retries[0] <= high
@@ -157,6 +158,7 @@ def test_retry_after_http_date_far_ahead_is_capped(
     emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
 ) -> None:
     emulator.inject(Fault.http_status(429, retry_after=formatdate(time.time() + 7200, usegmt=True)))
+    kp.total_timeout = None  # the cap itself, not the deadline (which a 60 s wait outlasts)
     kp.orders.cancel("ord_1")
     assert fast_retries == [constants.MAX_RETRY_AFTER]
 
@@ -225,13 +227,13 @@ def test_bad_timeout_is_refused_before_any_request(bad: object, emulator: Emulat
 def test_per_call_timeout_shortens_the_wait(
     emulator: Emulator, served: str, fast_retries: list[float]
 ) -> None:
-    # The client default is 30 s; only the per-call 0.3 s can end this in time.
+    # The client default is 20 s; only the per-call 0.3 s can end this in time.
     emulator.inject(Fault.hang(seconds=5))
     with KwikPaisa(emulator.api_key, emulator.secret_key, base_url=served) as kp:
         with pytest.raises(APITimeoutError) as caught:
             kp.orders.cancel("ord_1", timeout=0.3, max_retries=0)
         assert caught.value.attempts == 1
-        assert kp.timeout == httpx.Timeout(30.0, connect=5.0)
+        assert kp.timeout == httpx.Timeout(constants.DEFAULT_TIMEOUT, connect=5.0)
 
 
 def test_per_call_timeout_reaches_every_attempt(emulator: Emulator) -> None:
