@@ -439,6 +439,7 @@ def test_the_retries_page_states_the_real_defaults() -> None:
     stated = {
         "timeout per attempt": f"{number(constants.DEFAULT_TIMEOUT)} s",
         "connect timeout": f"{number(constants.DEFAULT_CONNECT_TIMEOUT)} s",
+        "deadline over a whole call": f"{number(constants.DEFAULT_TOTAL_TIMEOUT)} s",
         "max_retries": f"{constants.DEFAULT_MAX_RETRIES}",
         "first backoff": f"{number(constants.INITIAL_RETRY_DELAY)} s",
         "backoff cap": f"{number(constants.MAX_RETRY_DELAY)} s",
@@ -467,6 +468,8 @@ def test_the_readme_states_the_real_client_defaults() -> None:
     timeout, connect = constants.DEFAULT_TIMEOUT, constants.DEFAULT_CONNECT_TIMEOUT
     assert row("timeout per attempt") == f"{timeout:g} s ({connect:g} s to connect)"
     assert row("retries after the first attempt") == str(constants.DEFAULT_MAX_RETRIES)
+    total = constants.DEFAULT_TOTAL_TIMEOUT
+    assert row("deadline over a whole call, retries included") == f"{total:g} s"
     assert row("environment") == f"`{Environment.SANDBOX.value}`"
 
 
@@ -476,11 +479,13 @@ def test_clients_default_to_the_constants(cls: type[KwikPaisa | AsyncKwikPaisa])
     # The values themselves are held to the docs by test_the_retries_page_states_the_real_defaults.
     assert params["timeout"].default == constants.DEFAULT_TIMEOUT
     assert params["max_retries"].default == constants.DEFAULT_MAX_RETRIES
+    assert params["total_timeout"].default == constants.DEFAULT_TOTAL_TIMEOUT
     assert params["verify"].default is True
     client = cls("pk_test_x", "sk_test_x")
     assert client.environment is Environment.SANDBOX
     assert client.base_url == "https://sandbox.kwikpaisa.com"
     assert client.max_retries == constants.DEFAULT_MAX_RETRIES
+    assert client.total_timeout == constants.DEFAULT_TOTAL_TIMEOUT
     assert client.timeout == httpx.Timeout(
         constants.DEFAULT_TIMEOUT, connect=constants.DEFAULT_CONNECT_TIMEOUT
     )
