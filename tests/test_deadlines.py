@@ -200,3 +200,24 @@ def test_an_async_callers_transport_that_never_answers_is_cancelled_at_the_deadl
     # A foreign transport cannot say whether the request went out: assume it did.
     assert f"{CUT_SHORT}; {SENT}" in str(caught.value)
     assert never.requests == 1
+
+
+def test_a_trickling_proxy_is_held_to_the_deadline(
+    clock: TrickleClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sync client's proxy comes from the environment (httpx mounts a transport for it).
+    with TricklingServer(clock, "headers") as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with pytest.raises(APITimeoutError) as caught:
+            cancel(
+                "sync",
+                base_url="http://kwikpaisa.test",
+                allow_insecure_http=True,
+                timeout=2,
+                total_timeout=3,
+            )
+    assert CUT_SHORT in str(caught.value)
+    assert proxy.connections == 1
+    held_to(clock, 3)
