@@ -221,3 +221,31 @@ def test_a_trickling_proxy_is_held_to_the_deadline(
     assert CUT_SHORT in str(caught.value)
     assert proxy.connections == 1
     held_to(clock, 3)
+
+
+def test_a_create_cut_short_by_the_deadline_says_what_a_create_may_have_done(
+    clock: TrickleClock,
+) -> None:
+    from decimal import Decimal
+
+    from kwikpaisa import Customer
+    from kwikpaisa.resources.orders import CREATE
+
+    with (
+        TricklingServer(clock, "body") as server,
+        KwikPaisa(**KEYS, base_url=server.url, timeout=2, total_timeout=3) as kp,
+        pytest.raises(APITimeoutError) as caught,
+    ):
+        kp.orders.create(
+            order_id="ord_deadline_1",
+            amount=Decimal("105.00"),
+            currency="INR",
+            service_type="DIGITAL",
+            customer=Customer(name="Ajay", email="ajay@example.com", phone="9876543210"),
+            return_url="https://merchant.example/return",
+        )
+    message = str(caught.value)
+    assert "Gave up trying to create order 'ord_deadline_1'" in message
+    assert CUT_SHORT in message
+    assert CREATE.wording.lost_advice in message
+    held_to(clock, 3)
