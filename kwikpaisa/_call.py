@@ -307,16 +307,21 @@ class Call(Generic[R]):
         )
         return self._retry_or(error) if retry else Step(error=error)
 
-    def deadline_error(self, last: KwikPaisaError | None) -> APITimeoutError:
-        """``total_timeout`` ran out: no further attempt or wait fits in it."""
+    def deadline_error(
+        self, last: KwikPaisaError | None, *, cut_short: bool = False
+    ) -> APITimeoutError:
+        """``total_timeout`` ran out: no further attempt or wait fits in it, or (with
+        ``cut_short``) it ran out during the last attempt, before a complete answer."""
         advice = (
             self.operation.wording.lost_advice
             if self.may_have_reached
             else "no attempt reached KwikPaisa, so nothing was done"
         )
+        during = ", the last one cut short before a complete answer" if cut_short else ""
         message = (
             f"Gave up trying to {self.describe('{to_do}')}: total_timeout={self.total_timeout:g} s "
-            f"ran out after {self.attempts} attempt{'s' if self.attempts != 1 else ''}; {advice}"
+            f"ran out after {self.attempts} attempt{'s' if self.attempts != 1 else ''}{during}; "
+            f"{advice}"
         )
         if last is not None:
             message += f". Last failure: {last.message}"

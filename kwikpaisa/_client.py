@@ -32,8 +32,10 @@ from ._constants import (
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     MAX_RESPONSE_BYTES,
 )
+from ._deadline import Deadline, bounded
 from ._environment import Environment, mask_key, resolve_settings
 from ._logging import logger
 from ._operation import Operation, operation_for
@@ -63,6 +65,11 @@ O = TypeVar("O", bound="BatchOutcome")  # noqa: E741 (a batch's outcome type)
 # so tests can make waits instant and move time without sleeping).
 _sleep = time.sleep
 _monotonic = time.monotonic
+
+
+def _now() -> float:
+    """The clock deadlines are read from (``_monotonic``, looked up at each reading)."""
+    return _monotonic()
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -125,8 +132,9 @@ class _BaseClient:
         self.max_retries: int = _check_retries(max_retries)
         """Default retries after the first attempt (override per call with ``max_retries=``)."""
         self.total_timeout: float | None = _check_total_timeout(total_timeout)
-        """Default bound, in seconds, on a whole call: attempts, retries and waits together
-        (``None``: per-attempt timeouts only). Override per call with ``total_timeout=``."""
+        """Default bound, in seconds, on a whole call: attempts, retries and waits together,
+        however slowly the peer answers (``None``: per-attempt timeouts only). Override per
+        call with ``total_timeout=``."""
         self.max_amount: Decimal | None = validate_max_amount(max_amount)
         """The largest amount ``orders.create`` sends, in rupees (``None``: no limit). A
         guard against paise passed as rupees: ``49900`` meant as ₹499 is refused."""
@@ -204,7 +212,11 @@ class _BaseClient:
             getattr(type(http_client), "_closed_with_kwikpaisa_client", False)
         )
         self._transport = transport
-        return http_client if http_client is not None else cast(_H, self._new_http())
+        if http_client is None:
+            return cast(_H, self._new_http())
+        from ._deadline_streams import bound_client  # loads httpcore, as httpx's clients do
+
+        return cast(_H, bound_client(http_client))
 
     def _new_http(self) -> httpx.Client | httpx.AsyncClient:
         """A new pooled httpx client of ours (of the client's kind): signing, no
@@ -222,7 +234,9 @@ class _BaseClient:
             from ._pool import AsyncPoolTransport
 
             args["transport"] = AsyncPoolTransport(verify=self._verify, limits=args["limits"])
-        return cls(**args)
+        from ._deadline_streams import bound_client  # loads httpcore, as httpx's clients do
+
+        return bound_client(cls(**args))
 
     @property
     def low_level_client(self) -> kwikpaisa_generated.Client:
@@ -314,6 +328,21 @@ class _BaseClient:
         }
         return None
 
+    def _deadline_for(self, call: Call[R]) -> Deadline | None:
+        """What the network steps of this attempt read the call's deadline from."""
+        return None if call.deadline is None else Deadline(call.deadline, _now)
+
+    def _out_of_time(
+        self, call: Call[R], deadline: Deadline | None, exc: httpx.RequestError, step: Step[R]
+    ) -> Step[R]:
+        """``step`` (the transport failure's), or the deadline's error when a timeout
+        of this attempt was the deadline running out."""
+        if deadline is None or not isinstance(exc, httpx.TimeoutException):
+            return step
+        if not (deadline.expired or deadline.passed()):
+            return step
+        return Step(error=call.deadline_error(None, cut_short=True))
+
     def _wait(self, call: Call[R], step: Step[R]) -> float:
         """The wait before the next attempt, or raise when it would outlast the deadline."""
         assert step.delay is not None
@@ -395,7 +424,7 @@ class KwikPaisa(_BaseClient, SyncResources):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        total_timeout: float | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
@@ -516,25 +545,37 @@ class KwikPaisa(_BaseClient, SyncResources):
             return expired
         self._reopen_after_fork()
         started = time.perf_counter()
+        deadline = self._deadline_for(call)
         try:
-            response = self._http.send(
-                request, auth=self._auth, follow_redirects=False, stream=True
-            )
-            try:
-                body = None if _declared_too_large(response) else _read_capped(response)
-            finally:
-                response.close()
+            with bounded(deadline):
+                response = self._http.send(
+                    request, auth=self._auth, follow_redirects=False, stream=True
+                )
+                try:
+                    too_large = _declared_too_large(response)
+                    body = None if too_large else _read_capped(response, deadline)
+                finally:
+                    response.close()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return call.on_transport_error(exc)
+            return self._out_of_time(call, deadline, exc, call.on_transport_error(exc))
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)
 
 
-def _read_capped(response: httpx.Response) -> bytes | None:
+def _check_between_chunks(response: httpx.Response, deadline: Deadline | None) -> None:
+    # A transport whose streams do not read the deadline (a caller's own) is still held
+    # to it between chunks of the body.
+    if deadline is not None and deadline.passed():
+        deadline.expired = True
+        raise httpx.ReadTimeout("total_timeout ran out", request=response.request)
+
+
+def _read_capped(response: httpx.Response, deadline: Deadline | None = None) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
+        _check_between_chunks(response, deadline)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             return None
@@ -542,10 +583,13 @@ def _read_capped(response: httpx.Response) -> bytes | None:
     return b"".join(chunks)
 
 
-async def _aread_capped(response: httpx.Response) -> bytes | None:
+async def _aread_capped(
+    response: httpx.Response, deadline: Deadline | None = None
+) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
+        _check_between_chunks(response, deadline)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             return None
@@ -573,7 +617,7 @@ class AsyncKwikPaisa(_BaseClient, AsyncResources):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        total_timeout: float | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
@@ -721,16 +765,33 @@ class AsyncKwikPaisa(_BaseClient, AsyncResources):
             return expired
         self._reopen_after_fork()
         started = time.perf_counter()
+        deadline = self._deadline_for(call)
+        # asyncio loads on first use: a bare ``import kwikpaisa`` stays light.
+        import asyncio
+
+        # Whatever the transport, the attempt is cancelled when the time left runs out.
+        scope = asyncio.timeout(None if deadline is None else max(deadline.left(), 0.0))
         try:
-            response = await self._http.send(
-                request, auth=self._auth, follow_redirects=False, stream=True
-            )
-            try:
-                body = None if _declared_too_large(response) else await _aread_capped(response)
-            finally:
-                await response.aclose()
+            with bounded(deadline):
+                async with scope:
+                    response = await self._http.send(
+                        request, auth=self._auth, follow_redirects=False, stream=True
+                    )
+                    try:
+                        too_large = _declared_too_large(response)
+                        body = None if too_large else await _aread_capped(response, deadline)
+                    finally:
+                        await response.aclose()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return call.on_transport_error(exc)
+            return self._out_of_time(call, deadline, exc, call.on_transport_error(exc))
+        except TimeoutError:
+            if deadline is None or not scope.expired():
+                raise
+            self._log_attempt(call, "deadline", started)
+            # Only the SDK's own connections tell whether the request went out.
+            if deadline.wrote or not deadline.used:
+                call.may_have_reached = True
+            return Step(error=call.deadline_error(None, cut_short=True))
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)

@@ -12,10 +12,14 @@ PRODUCTION_BASE_URL = "https://api.kwikpaisa.com"
 CANCEL_ORDER_PATH = "/api/v3/pg/order/cancel"
 
 # Seconds each network step of an attempt may take (httpx semantics: connecting,
-# sending, and each wait for data are bounded separately, not their sum).
-DEFAULT_TIMEOUT = 30.0
+# sending, and each wait for data are bounded separately, not their sum). Two full
+# attempts fit in DEFAULT_TOTAL_TIMEOUT (docs/timeouts.md says why these values).
+DEFAULT_TIMEOUT = 20.0
 # Time allowed to open a connection, in seconds (a dead host fails fast).
 DEFAULT_CONNECT_TIMEOUT = 5.0
+# Seconds a whole call may take, attempts, retries and waits together, however slowly
+# the peer answers: no call with default settings blocks longer than this.
+DEFAULT_TOTAL_TIMEOUT = 60.0
 # Retries after the first attempt (so up to three attempts in all).
 DEFAULT_MAX_RETRIES = 2
 # Exponential backoff: INITIAL * 2**retry, capped, with up to 25 % jitter taken off.

@@ -46,6 +46,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from ._deadline_streams import AsyncDeadlineBackend
 from ._reasons import exception_reason
 
 __all__ = ["AsyncPoolTransport"]
@@ -134,10 +135,11 @@ class _CoalescingStream(httpcore.AsyncNetworkStream):
 
 
 class _CoalescingBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's anyio backend, with :class:`_CoalescingStream` around each connection."""
+    """httpcore's anyio backend, with :class:`_CoalescingStream` around each connection
+    (over a stream that obeys the current call's deadline)."""
 
     def __init__(self) -> None:
-        self._backend = httpcore.AnyIOBackend()
+        self._backend = AsyncDeadlineBackend(httpcore.AnyIOBackend())
 
     async def connect_tcp(
         self,

@@ -93,6 +93,7 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_signing_js": ("integration",),
     "test_transport_safety": ("integration",),
     "test_proxies": ("integration",),
+    "test_deadlines": ("integration",),
     "test_cli": ("cli", "slow"),
     "test_cli_bulk": ("cli", "slow"),
     "test_cli_sign": ("cli",),

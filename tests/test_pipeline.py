@@ -274,8 +274,12 @@ def test_client_total_timeout_is_the_default_and_a_call_overrides_it(
             kp.orders.cancel("ord_1", total_timeout=9)
 
 
-def test_total_timeout_defaults_to_none() -> None:
+def test_total_timeout_has_a_default_and_none_turns_it_off() -> None:
+    from kwikpaisa._constants import DEFAULT_TOTAL_TIMEOUT
+
     with KwikPaisa("pk_test_k", "sk_test_s") as kp:
+        assert kp.total_timeout == DEFAULT_TOTAL_TIMEOUT
+    with KwikPaisa("pk_test_k", "sk_test_s", total_timeout=None) as kp:
         assert kp.total_timeout is None
 
 

@@ -140,6 +140,7 @@ def test_retry_after_through_the_client(
     fast_retries: list[float],
 ) -> None:
     emulator.inject(Fault.http_status(429, retry_after=header))
+    kp.total_timeout = None  # the cap itself, not the deadline (which a 60 s wait outlasts)
     assert kp.orders.cancel("ord_1").attempts == 2
     assert len(fast_retries) == 1
     assert low <= fast_retries[0] <= high
@@ -157,6 +158,7 @@ def test_retry_after_http_date_far_ahead_is_capped(
     emulator: Emulator, kp: KwikPaisa, fast_retries: list[float]
 ) -> None:
     emulator.inject(Fault.http_status(429, retry_after=formatdate(time.time() + 7200, usegmt=True)))
+    kp.total_timeout = None  # the cap itself, not the deadline (which a 60 s wait outlasts)
     kp.orders.cancel("ord_1")
     assert fast_retries == [constants.MAX_RETRY_AFTER]
 
@@ -225,13 +227,13 @@ def test_bad_timeout_is_refused_before_any_request(bad: object, emulator: Emulat
 def test_per_call_timeout_shortens_the_wait(
     emulator: Emulator, served: str, fast_retries: list[float]
 ) -> None:
-    # The client default is 30 s; only the per-call 0.3 s can end this in time.
+    # The client default is 20 s; only the per-call 0.3 s can end this in time.
     emulator.inject(Fault.hang(seconds=5))
     with KwikPaisa(emulator.api_key, emulator.secret_key, base_url=served) as kp:
         with pytest.raises(APITimeoutError) as caught:
             kp.orders.cancel("ord_1", timeout=0.3, max_retries=0)
         assert caught.value.attempts == 1
-        assert kp.timeout == httpx.Timeout(30.0, connect=5.0)
+        assert kp.timeout == httpx.Timeout(constants.DEFAULT_TIMEOUT, connect=5.0)
 
 
 def test_per_call_timeout_reaches_every_attempt(emulator: Emulator) -> None:
@@ -437,6 +439,7 @@ def test_the_retries_page_states_the_real_defaults() -> None:
     stated = {
         "timeout per attempt": f"{number(constants.DEFAULT_TIMEOUT)} s",
         "connect timeout": f"{number(constants.DEFAULT_CONNECT_TIMEOUT)} s",
+        "deadline over a whole call": f"{number(constants.DEFAULT_TOTAL_TIMEOUT)} s",
         "max_retries": f"{constants.DEFAULT_MAX_RETRIES}",
         "first backoff": f"{number(constants.INITIAL_RETRY_DELAY)} s",
         "backoff cap": f"{number(constants.MAX_RETRY_DELAY)} s",
@@ -465,6 +468,8 @@ def test_the_readme_states_the_real_client_defaults() -> None:
     timeout, connect = constants.DEFAULT_TIMEOUT, constants.DEFAULT_CONNECT_TIMEOUT
     assert row("timeout per attempt") == f"{timeout:g} s ({connect:g} s to connect)"
     assert row("retries after the first attempt") == str(constants.DEFAULT_MAX_RETRIES)
+    total = constants.DEFAULT_TOTAL_TIMEOUT
+    assert row("deadline over a whole call, retries included") == f"{total:g} s"
     assert row("environment") == f"`{Environment.SANDBOX.value}`"
 
 
@@ -474,11 +479,13 @@ def test_clients_default_to_the_constants(cls: type[KwikPaisa | AsyncKwikPaisa])
     # The values themselves are held to the docs by test_the_retries_page_states_the_real_defaults.
     assert params["timeout"].default == constants.DEFAULT_TIMEOUT
     assert params["max_retries"].default == constants.DEFAULT_MAX_RETRIES
+    assert params["total_timeout"].default == constants.DEFAULT_TOTAL_TIMEOUT
     assert params["verify"].default is True
     client = cls("pk_test_x", "sk_test_x")
     assert client.environment is Environment.SANDBOX
     assert client.base_url == "https://sandbox.kwikpaisa.com"
     assert client.max_retries == constants.DEFAULT_MAX_RETRIES
+    assert client.total_timeout == constants.DEFAULT_TOTAL_TIMEOUT
     assert client.timeout == httpx.Timeout(
         constants.DEFAULT_TIMEOUT, connect=constants.DEFAULT_CONNECT_TIMEOUT
     )

@@ -129,3 +129,35 @@ def test_unknown_log_level_warns_instead_of_silently_ignoring() -> None:
     )
     assert done.returncode == 0
     assert "KWIKPAISA_LOG='verbose' is not one of 'debug', 'info' or 'off'" in done.stderr
+
+
+def test_the_timeouts_page_states_the_real_defaults() -> None:
+    import re
+
+    from kwikpaisa import _constants as constants
+
+    from .readme_examples import doc_text
+
+    page = doc_text("docs/timeouts.md")
+    stated = {
+        "timeout per attempt": constants.DEFAULT_TIMEOUT,
+        "connect timeout": constants.DEFAULT_CONNECT_TIMEOUT,
+        "total_timeout": constants.DEFAULT_TOTAL_TIMEOUT,
+    }
+    for name, value in stated.items():
+        row = re.search(rf"^\| {re.escape(name)} \| `([^`|]+)` \|", page, re.M)
+        assert row, f"docs/timeouts.md's defaults table has no row {name!r}"
+        assert row[1] == f"{value:g} s", f"docs/timeouts.md says {name} = {row[1]}"
+    row = re.search(r"^\| max_retries \| `(\d+)` \|", page, re.M)
+    assert row, "docs/timeouts.md's defaults table has no row 'max_retries'"
+    assert int(row[1]) == constants.DEFAULT_MAX_RETRIES
+    # "no call blocks longer than 60 s": the deadline the issue asks for, and the page's claim.
+    assert constants.DEFAULT_TOTAL_TIMEOUT <= 60
+    claim = f"no call blocks longer than {constants.DEFAULT_TOTAL_TIMEOUT:g} s"
+    assert claim in " ".join(page.split())
+    # The page's arithmetic: two full attempts and their backoff fit in the deadline.
+    two = 2 * constants.DEFAULT_TIMEOUT + constants.INITIAL_RETRY_DELAY * 3
+    assert two < constants.DEFAULT_TOTAL_TIMEOUT
+    assert f"two full attempts of {constants.DEFAULT_TIMEOUT:g} s" in " ".join(page.split())
+    with KwikPaisa("pk_test_k", "sk_test_s") as kp:
+        assert kp.total_timeout == constants.DEFAULT_TOTAL_TIMEOUT
