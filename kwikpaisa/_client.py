@@ -563,23 +563,39 @@ class KwikPaisa(_BaseClient, SyncResources):
         return self._after_response(call, response, body)
 
 
-def _check_between_chunks(response: httpx.Response, deadline: Deadline | None) -> None:
+def _check_between_chunks(
+    response: httpx.Response, deadline: Deadline | None, received: int
+) -> None:
     # A transport whose streams do not read the deadline (a caller's own) is still held
-    # to it between chunks of the body.
-    if deadline is not None and deadline.passed():
+    # to it between chunks of the body. A body already complete (all of its declared
+    # length arrived) is an answer, and is never thrown away for the deadline.
+    if deadline is not None and deadline.passed() and not _complete(response, received):
         deadline.expired = True
         raise httpx.ReadTimeout("total_timeout ran out", request=response.request)
+
+
+def _complete(response: httpx.Response, received: int) -> bool:
+    """True when all of the body's declared length has arrived (``received``: the bytes
+    read so far, which are the bytes sent when no content coding applies)."""
+    length = response.headers.get("content-length", "")
+    if not length.isdigit():
+        return False
+    if "content-encoding" not in response.headers:
+        received = max(received, response.num_bytes_downloaded)
+    else:
+        received = response.num_bytes_downloaded
+    return received >= int(length)
 
 
 def _read_capped(response: httpx.Response, deadline: Deadline | None = None) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
-        _check_between_chunks(response, deadline)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             return None
         chunks.append(chunk)
+        _check_between_chunks(response, deadline, size)
     return b"".join(chunks)
 
 
@@ -589,11 +605,11 @@ async def _aread_capped(
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
-        _check_between_chunks(response, deadline)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             return None
         chunks.append(chunk)
+        _check_between_chunks(response, deadline, size)
     return b"".join(chunks)
 
 
