@@ -100,8 +100,9 @@ class WebhookVerificationError(KwikPaisaError):
 class APIConnectionError(KwikPaisaError):
     """No usable answer from KwikPaisa: the connection failed, broke, or was redirected.
 
-    The order may or may not have been cancelled if the request was sent; the
-    cancel is safe to repeat (a repeat answers "already cancelled").
+    If the request was sent, KwikPaisa may have acted on it: the message says so, and
+    what a repeat does (create, status and cancel are all safe to repeat: a repeated
+    create returns the existing order, a repeated cancel answers "already cancelled").
     """
 
     def __init__(
