@@ -67,11 +67,6 @@ _sleep = time.sleep
 _monotonic = time.monotonic
 
 
-def _now() -> float:
-    """The clock deadlines are read from (``_monotonic``, looked up at each reading)."""
-    return _monotonic()
-
-
 async def _async_sleep(seconds: float) -> None:
     # asyncio loads on first use: a bare ``import kwikpaisa`` stays light.
     import asyncio
@@ -330,7 +325,8 @@ class _BaseClient:
 
     def _deadline_for(self, call: Call[R]) -> Deadline | None:
         """What the network steps of this attempt read the call's deadline from."""
-        return None if call.deadline is None else Deadline(call.deadline, _now)
+        # The clock as patched now (tests move it), read directly at each network step.
+        return None if call.deadline is None else Deadline(call.deadline, _monotonic)
 
     def _out_of_time(
         self, call: Call[R], deadline: Deadline | None, exc: httpx.RequestError, step: Step[R]

@@ -12,9 +12,8 @@ Standard library only: ``import kwikpaisa`` loads this module, and stays light.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 __all__ = ["Deadline", "bounded", "current"]
 
@@ -53,7 +52,7 @@ class Deadline:
         """The timeout for one network step: ``timeout``, or the time left when that is
         shorter (then the second value is True). Raise ``error`` when no time is left."""
         self.used = True
-        left = self.left()
+        left = self.at - self._clock()
         if left <= 0:
             self.expired = True
             raise error(EXPIRED_MESSAGE)
@@ -72,11 +71,17 @@ def current() -> Deadline | None:
     return _current.get()
 
 
-@contextlib.contextmanager
-def bounded(deadline: Deadline | None) -> Iterator[None]:
-    """Make ``deadline`` the current one for the duration of an attempt."""
-    token = _current.set(deadline)
-    try:
-        yield
-    finally:
-        _current.reset(token)
+class bounded:
+    """Make ``deadline`` the current one for the duration of an attempt (a class, not a
+    generator: it runs on every attempt)."""
+
+    __slots__ = ("_deadline", "_token")
+
+    def __init__(self, deadline: Deadline | None) -> None:
+        self._deadline = deadline
+
+    def __enter__(self) -> None:
+        self._token = _current.set(self._deadline)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _current.reset(self._token)
