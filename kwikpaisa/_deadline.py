@@ -18,6 +18,9 @@ from collections.abc import Callable
 __all__ = ["Deadline", "bounded", "current"]
 
 EXPIRED_MESSAGE = "total_timeout ran out"
+
+LAST_LOOK = 1e-6
+"""The timeout of a read's last look after the deadline: what has arrived, no waiting."""
 """The text of the transport exception a network step raises when no time is left."""
 
 
@@ -29,12 +32,13 @@ class Deadline:
     ``wrote`` once a request's bytes were handed to the network (so KwikPaisa may act).
     """
 
-    __slots__ = ("_clock", "at", "expired", "used", "wrote")
+    __slots__ = ("_clock", "at", "expired", "looked", "used", "wrote")
 
     def __init__(self, at: float, clock: Callable[[], float]) -> None:
         self.at = at
         self._clock = clock
         self.expired = False
+        self.looked = False
         self.used = False
         self.wrote = False
 
@@ -47,13 +51,23 @@ class Deadline:
         return self.left() <= 0
 
     def fit(
-        self, timeout: float | None, error: Callable[[str], Exception]
+        self,
+        timeout: float | None,
+        error: Callable[[str], Exception],
+        *,
+        last_look: bool = False,
     ) -> tuple[float | None, bool]:
         """The timeout for one network step: ``timeout``, or the time left when that is
-        shorter (then the second value is True). Raise ``error`` when no time is left."""
+        shorter (then the second value is True). Raise ``error`` when no time is left;
+        with ``last_look`` (a read), the first step after the deadline may still take
+        what has already arrived, without waiting, so an answer that came in time is
+        never thrown away (only once: a peer that keeps trickling is still stopped)."""
         self.used = True
         left = self.at - self._clock()
         if left <= 0:
+            if last_look and not self.looked:
+                self.looked = True
+                return LAST_LOOK, True
             self.expired = True
             raise error(EXPIRED_MESSAGE)
         if timeout is None or left < timeout:

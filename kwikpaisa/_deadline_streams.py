@@ -44,7 +44,7 @@ class DeadlineStream(httpcore.NetworkStream):
         deadline = current()
         if deadline is None:
             return self._stream.read(max_bytes, timeout)
-        limit, short = deadline.fit(timeout, httpcore.ReadTimeout)
+        limit, short = deadline.fit(timeout, httpcore.ReadTimeout, last_look=True)
         try:
             return self._stream.read(max_bytes, limit)
         except httpcore.TimeoutException:
@@ -154,7 +154,7 @@ class AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         deadline = current()
         if deadline is None:
             return await self._stream.read(max_bytes, timeout)
-        limit, short = deadline.fit(timeout, httpcore.ReadTimeout)
+        limit, short = deadline.fit(timeout, httpcore.ReadTimeout, last_look=True)
         try:
             return await self._stream.read(max_bytes, limit)
         except httpcore.TimeoutException:
