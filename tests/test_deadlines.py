@@ -260,9 +260,9 @@ def test_after_the_deadline_a_read_takes_one_last_look_and_no_more() -> None:
 
     from kwikpaisa._deadline import LAST_LOOK, Deadline
 
-    deadline = Deadline(100.0, lambda: 100.5)
     with pytest.raises(httpcore.WriteTimeout):
-        deadline.fit(5.0, httpcore.WriteTimeout)
+        Deadline(100.0, lambda: 100.5).fit(5.0, httpcore.WriteTimeout)
+    deadline = Deadline(100.0, lambda: 100.5)
     assert deadline.fit(5.0, httpcore.ReadTimeout, last_look=True) == (LAST_LOOK, True)
     assert not deadline.expired
     with pytest.raises(httpcore.ReadTimeout):
