@@ -66,6 +66,10 @@ O = TypeVar("O", bound="BatchOutcome")  # noqa: E741 (a batch's outcome type)
 _sleep = time.sleep
 _monotonic = time.monotonic
 
+_MAX_PARSED_URLS = 64
+"""How many request URLs a client keeps parsed (one per operation it calls, and the
+paths ``kp.post`` was given)."""
+
 
 async def _async_sleep(seconds: float) -> None:
     # asyncio loads on first use: a bare ``import kwikpaisa`` stays light.
@@ -149,6 +153,7 @@ class _BaseClient:
             "Accept": "application/json",
             "User-Agent": f"kwikpaisa-python/{__version__}",
         }
+        self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         env = self.environment.value if self.environment else "custom"
@@ -291,7 +296,7 @@ class _BaseClient:
         )
         request = self._http.build_request(
             method,
-            url,
+            self._parsed_url(url),
             content=canonical_payload(json_body),
             headers=self._headers,
             timeout=self.timeout if timeout is None else _make_timeout(timeout),
@@ -301,6 +306,16 @@ class _BaseClient:
         if limit is not None:
             call.attempt_timeout = dict(request.extensions["timeout"])
         return call, request
+
+    def _parsed_url(self, url: str) -> httpx.URL:
+        """``url`` as an ``httpx.URL``, parsed once per client: an operation's URL is the
+        same on every call, and parsing it is a large part of building a request."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            parsed = httpx.URL(url)
+            if len(self._urls) < _MAX_PARSED_URLS:  # kp.post may name any path: bounded
+                self._urls[url] = parsed
+        return parsed
 
     @staticmethod
     def _now() -> float:

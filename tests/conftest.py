@@ -82,6 +82,7 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_hostile": ("unit",),
     "test_create_input": ("unit",),
     "test_low_level": ("unit",),
+    "test_hot_path": ("unit",),
     "test_properties": ("unit", "slow"),
     "test_retries": ("unit",),
     "test_secrets": ("unit",),

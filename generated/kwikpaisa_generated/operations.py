@@ -10,6 +10,7 @@ Rendered by scripts/render_operations.py from templates/facade/operations.py.jin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -177,6 +178,7 @@ class OrderCancelResult:
         )
 
 
+@functools.cache  # imported once, then kept: every call of the operation asks for it
 def _orders_cancel_endpoint() -> ModuleType:
     from .api.order_cancel import cancel_hosted_checkout_order
 
@@ -274,6 +276,7 @@ class OrderStatusResult:
         )
 
 
+@functools.cache  # imported once, then kept: every call of the operation asks for it
 def _orders_status_endpoint() -> ModuleType:
     from .api.order_status import get_hosted_checkout_order_status
 
@@ -355,6 +358,7 @@ class OrderCreateResult:
         )
 
 
+@functools.cache  # imported once, then kept: every call of the operation asks for it
 def _orders_create_endpoint() -> ModuleType:
     from .api.order_create import create_hosted_checkout_order
 
