@@ -230,13 +230,19 @@ class StatusOutcome(BatchOutcome):
 
 
 def _failure(
-    cls: type[O], order_id: str | int, name: str, error: BaseException, attempts: int
+    cls: type[O],
+    order_id: str | int,
+    name: str,
+    error: BaseException,
+    attempts: int,
+    *,
+    message: str | None = None,
 ) -> O:
     return cls(
         order_id=order_id,
         outcome=name,
         error_type=type(error).__name__,
-        message=str(error),
+        message=str(error) if message is None else message,
         attempts=attempts,
         finished_at=datetime.now(UTC),
     )
@@ -436,17 +442,11 @@ def _unexpected(kind: BatchKind[R, O], order_id: str | int, error: Exception, at
     """The ``failed`` outcome of an order whose call raised what no check foresaw (a bug
     to report); it names the exception and, once sent, that KwikPaisa may have acted."""
     sent = "; it may have reached KwikPaisa: " if attempts else "; it was not sent: "
-    outcome: O = kind.outcome_type(
-        order_id=order_id,
-        outcome="failed",
-        error_type=type(error).__name__,
-        message=f"unexpected {type(error).__name__} during the {kind.name} of order "
-        f"{order_id!r} ({error}){sent}try it again later, and report this to the SDK's "
-        "maintainers",
-        attempts=attempts,
-        finished_at=datetime.now(UTC),
+    message = (
+        f"unexpected {type(error).__name__} during the {kind.name} of order {order_id!r} "
+        f"({error}){sent}try it again later, and report this to the SDK's maintainers"
     )
-    return outcome
+    return _failure(kind.outcome_type, order_id, "failed", error, attempts, message=message)
 
 
 def _checked(order_ids: Iterable[str | int]) -> tuple[list[str | int], list[int | None]]:

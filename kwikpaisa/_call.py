@@ -21,7 +21,7 @@ from ._retry import calculate_retry_delay, parse_retry_after, should_retry_statu
 from .errors import APIConnectionError, APIError, APITimeoutError, KwikPaisaError
 from .signing import masked_request as masked_copy
 
-__all__ = ["Call", "Step"]
+__all__ = ["Call", "Step", "request_sent"]
 
 R = TypeVar("R")
 
@@ -36,6 +36,14 @@ def _certificate_rejected(exc: BaseException) -> bool:
             return True
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+def request_sent(exc: httpx.RequestError) -> bool:
+    """False when a failed exchange never handed the request to KwikPaisa (no connection,
+    no free connection, or a proxy that refused the tunnel); else it may have acted."""
+    return not isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
+    )
 
 
 class Step(Generic[R]):
@@ -252,13 +260,11 @@ class Call(Generic[R]):
 
     def on_transport_error(self, exc: httpx.RequestError) -> Step[R]:
         """Decide what a failed exchange (no complete HTTP answer) means."""
-        # A ProxyError is the proxy refusing the tunnel: nothing reached KwikPaisa.
-        sent = not isinstance(
-            exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
-        )
         if isinstance(exc, httpx.ProxyError):
+            # The proxy refused the tunnel: nothing reached KwikPaisa.
             reason = str(exc) or type(exc).__name__
             return self._proxy_refused(reason, retry=not reason.startswith("407"))
+        sent = request_sent(exc)
         at = f" at {self.url}" if self.url else ""
         if self.proxy is not None:
             at += f" through the proxy {self.proxy}"
@@ -306,6 +312,13 @@ class Call(Generic[R]):
             "(proxy=, KWIKPAISA_PROXY, HTTPS_PROXY)"
         )
         return self._retry_or(error) if retry else Step(error=error)
+
+    def cut_short(self, *, sent: bool) -> Step[R]:
+        """``total_timeout`` ran out during an attempt, before a complete answer; ``sent``
+        when the request may have reached KwikPaisa."""
+        if sent:
+            self.may_have_reached = True
+        return Step(error=self.deadline_error(None, cut_short=True))
 
     def deadline_error(
         self, last: KwikPaisaError | None, *, cut_short: bool = False

@@ -8,10 +8,11 @@ they mix in and the module graph stays one-way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from kwikpaisa_generated.operations import AsyncCaller, SyncCaller
+
+from .resources.order_hooks import CreatingClient
 
 if TYPE_CHECKING:
     from ._bulk import BatchKind, BatchOutcome, StopSignal
@@ -24,20 +25,7 @@ R = TypeVar("R")
 O = TypeVar("O", bound="BatchOutcome")  # noqa: E741 (the outcome type)
 
 
-class _Settings(Protocol):
-    @property
-    def max_amount(self) -> Decimal | None:
-        """The largest amount a create may ask for (``None``: no limit)."""
-
-    @property
-    def total_timeout(self) -> float | None:
-        """The default ``total_timeout`` of a call."""
-
-    def _now(self) -> float:
-        """The clock ``total_timeout`` is measured on."""
-
-
-class SyncClient(SyncCaller, _Settings, Protocol):
+class SyncClient(SyncCaller, CreatingClient, Protocol):
     """What ``Orders`` needs of :class:`~kwikpaisa.KwikPaisa`."""
 
     def _request(self, operation: Operation[R], fields: Mapping[str, Any], **options: Any) -> R:
@@ -57,7 +45,7 @@ class SyncClient(SyncCaller, _Settings, Protocol):
         """Run a batch of ``kind``'s operation (``cancel_many``, ``status_many``)."""
 
 
-class AsyncClient(AsyncCaller, _Settings, Protocol):
+class AsyncClient(AsyncCaller, CreatingClient, Protocol):
     """What ``AsyncOrders`` needs of :class:`~kwikpaisa.AsyncKwikPaisa`."""
 
     async def _request(

@@ -23,7 +23,7 @@ import httpx
 
 from kwikpaisa_generated.operations import AsyncResources, OperationSpec, SyncResources
 
-from ._call import Call, Step
+from ._call import Call, Step, request_sent
 from ._call_options import TimeoutTypes
 from ._call_options import check_retries as _check_retries
 from ._call_options import make_timeout as _make_timeout
@@ -35,7 +35,7 @@ from ._constants import (
     DEFAULT_TOTAL_TIMEOUT,
     MAX_RESPONSE_BYTES,
 )
-from ._deadline import Deadline, bounded
+from ._deadline import EXPIRED_MESSAGE, Deadline, bounded
 from ._environment import Environment, mask_key, resolve_settings
 from ._logging import logger
 from ._operation import Operation, operation_for
@@ -344,15 +344,15 @@ class _BaseClient:
         return None if call.deadline is None else Deadline(call.deadline, _monotonic)
 
     def _out_of_time(
-        self, call: Call[R], deadline: Deadline | None, exc: httpx.RequestError, step: Step[R]
-    ) -> Step[R]:
-        """``step`` (the transport failure's), or the deadline's error when a timeout
-        of this attempt was the deadline running out."""
+        self, call: Call[R], deadline: Deadline | None, exc: httpx.RequestError
+    ) -> Step[R] | None:
+        """The deadline's error when a timeout of this attempt was the deadline running
+        out, else ``None`` (the transport failure then decides, and may be retried)."""
         if deadline is None or not isinstance(exc, httpx.TimeoutException):
-            return step
+            return None
         if not (deadline.expired or deadline.passed()):
-            return step
-        return Step(error=call.deadline_error(None, cut_short=True))
+            return None
+        return call.cut_short(sent=request_sent(exc))
 
     def _wait(self, call: Call[R], step: Step[R]) -> float:
         """The wait before the next attempt, or raise when it would outlast the deadline."""
@@ -569,7 +569,7 @@ class KwikPaisa(_BaseClient, SyncResources):
                     response.close()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return self._out_of_time(call, deadline, exc, call.on_transport_error(exc))
+            return self._out_of_time(call, deadline, exc) or call.on_transport_error(exc)
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)
 
@@ -582,7 +582,7 @@ def _check_between_chunks(
     # length arrived) is an answer, and is never thrown away for the deadline.
     if deadline is not None and deadline.passed() and not _complete(response, received):
         deadline.expired = True
-        raise httpx.ReadTimeout("total_timeout ran out", request=response.request)
+        raise httpx.ReadTimeout(EXPIRED_MESSAGE, request=response.request)
 
 
 def _complete(response: httpx.Response, received: int) -> bool:
@@ -811,14 +811,12 @@ class AsyncKwikPaisa(_BaseClient, AsyncResources):
                         await response.aclose()
         except httpx.RequestError as exc:
             self._log_attempt(call, type(exc).__name__, started)
-            return self._out_of_time(call, deadline, exc, call.on_transport_error(exc))
+            return self._out_of_time(call, deadline, exc) or call.on_transport_error(exc)
         except TimeoutError:
             if deadline is None or not scope.expired():
                 raise
             self._log_attempt(call, "deadline", started)
             # Only the SDK's own connections tell whether the request went out.
-            if deadline.wrote or not deadline.used:
-                call.may_have_reached = True
-            return Step(error=call.deadline_error(None, cut_short=True))
+            return call.cut_short(sent=deadline.wrote or not deadline.used)
         self._log_attempt(call, response.status_code, started)
         return self._after_response(call, response, body)

@@ -18,10 +18,10 @@ from collections.abc import Callable
 __all__ = ["Deadline", "bounded", "current"]
 
 EXPIRED_MESSAGE = "total_timeout ran out"
+"""The text of the transport exception a network step raises when no time is left."""
 
 LAST_LOOK = 1e-6
 """The timeout of a read's last look after the deadline: what has arrived, no waiting."""
-"""The text of the transport exception a network step raises when no time is left."""
 
 
 class Deadline:

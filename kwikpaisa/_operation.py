@@ -160,16 +160,8 @@ def hand_written_operation(
     def read_success(parsed: Any, body: dict[str, Any], call: CallState[R]) -> R:
         return read(spec.read(parsed, body, call.attempts), call)
 
-    generic = generic_operation(spec)
-    return Operation(
-        name=spec.name,
-        spec=spec,
-        wording=generic.wording,
-        retry_lost=spec.retry_lost,
-        errors=generic.errors,
-        read=read_success,
-        after_lost=after_lost,
-    )
+    generic: Operation[Any] = generic_operation(spec)
+    return attrs.evolve(generic, read=read_success, after_lost=after_lost)
 
 
 _GENERIC: dict[tuple[str, str], Operation[Any]] = {}

@@ -28,7 +28,7 @@ from .errors import (
 if TYPE_CHECKING:
     from ._operation import CallState, Wording
 
-__all__ = ["Interpretation", "interpret_response", "parse_body"]
+__all__ = ["Interpretation", "interpret_response"]
 
 R = TypeVar("R")
 

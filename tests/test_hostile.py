@@ -19,8 +19,8 @@ from kwikpaisa import (
     KwikPaisaError,
     Order,
 )
+from kwikpaisa._body import parse_body
 from kwikpaisa._cli._exit import ExitCode
-from kwikpaisa._response import parse_body
 from kwikpaisa._retry import parse_http_date
 from kwikpaisa.testing import Emulator, Fault
 

@@ -218,12 +218,10 @@ def _already_created(
             f"order_id; if it is the same purchase, its order is the existing one "
             f"(orders.status({oid!r}))",
         )
-    data = existing.raw.get("return_data")
-    link = data.get("payment_link") if isinstance(data, dict) else None
     return CreatedOrder(
         order_id=existing.order_id,
         status=existing.status,
-        payment_link=link if isinstance(link, str) else None,
+        payment_link=_text(_returned(existing, "payment_link")),
         kwikx_order_id=existing.kwikx_order_id,
         created_at=existing.created_at,
         raw=existing.raw,
