@@ -91,11 +91,6 @@ class OperationSpec(Generic[R]):
         """The generated request body model (``None``: the operation takes no body)."""
         return self.endpoint().BODY
 
-    @property
-    def success_model(self) -> Any:
-        """The generated model of the HTTP 200 answer (``None``: the document has none)."""
-        return self.endpoint().SUCCESS
-
     def request(self, body: Any) -> dict[str, Any]:
         """httpx keyword arguments for ``body`` (the request model, or its fields as a dict),
         from the generated endpoint's public ``build_request``."""
