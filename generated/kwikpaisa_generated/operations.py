@@ -289,10 +289,7 @@ ORDERS_STATUS: OperationSpec[OrderStatusResult] = OperationSpec(
     errors={404: "OrderNotFoundError"},
     wording={
         "to_do": "get the status of {subject}",
-        "the_call": "the status request for {subject}",
-        "the_request": "the status request for {subject}",
         "lost_advice": "repeat the call",
-        "server_advice": "repeat the call later",
         "bad_request_advice": "check the order id's type and value",
         "not_found": "KwikPaisa has no {subject} {detail}",
     },
