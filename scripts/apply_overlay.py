@@ -118,12 +118,6 @@ def guarded_overlay(
     return overlay, notes
 
 
-def _tool(name: str) -> str:
-    """The pinned tool beside this Python (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else name
-
-
 def main() -> int:
     spec, overlay_path, out = (Path(arg) for arg in sys.argv[1:4])
     document = json.loads(spec.read_text())
@@ -140,7 +134,7 @@ def main() -> int:
         guarded["extends"] = str(spec)
         guarded_path.write_text(yaml.safe_dump(guarded, sort_keys=False, allow_unicode=True))
         done = subprocess.run(
-            [_tool("oas-patch"), "overlay", str(spec), str(guarded_path), "-o", str(out)],
+            ["oas-patch", "overlay", str(spec), str(guarded_path), "-o", str(out)],
             capture_output=True,
             text=True,
         )

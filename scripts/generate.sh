@@ -23,6 +23,10 @@ openapi-python-client generate \
   --custom-template-path "$root/scripts/templates" \
   --output-path "$work/pkg/kwikpaisa_generated" >/dev/null
 python "$root/scripts/render_operations.py" "$work/openapi.json" "$work/pkg/kwikpaisa_generated"
+# One ruff pass over the whole package (generator-config.yml has no post hooks): the
+# pinned ruff with --isolated (no surrounding ruff configuration leaks in) and --no-cache
+# (no .ruff_cache is written into generated/), so the same spec always produces
+# byte-identical files.
 (cd "$work/pkg/kwikpaisa_generated" && ruff check . --fix-only --isolated --no-cache --quiet \
   && ruff format . --isolated --no-cache --quiet)
 # The generated code is fully annotated; say so to type checkers (PEP 561).

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import jinja2
 from openapi_python_client.strings import PythonIdentifier
+from spec_changes import resolve  # beside this script (run as python scripts/...)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "scripts" / "templates" / "facade"
@@ -61,11 +62,7 @@ def _without_unset(annotation: str) -> str:
 
 
 def _resolve(spec: dict[str, Any], node: Any) -> dict[str, Any]:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
+    node = resolve(spec, node, strict=True)
     return node if isinstance(node, dict) else {}
 
 

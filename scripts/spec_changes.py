@@ -15,26 +15,43 @@ import sys
 from pathlib import Path
 from typing import Any
 
+MAX_REF_CHAIN = 32
+"""The most ``$ref`` hops followed from one node (a longer chain is a cycle)."""
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
+
+def resolve(spec: dict[str, Any], node: Any, *, strict: bool = False) -> Any:
+    """``node`` with its chain of local ``$ref``s followed in ``spec``.
+
+    Lenient (the default, for comparing a previous spec): a reference to nothing gives
+    ``{}`` and the chain stops after :data:`MAX_REF_CHAIN` hops. ``strict`` (for
+    rendering): a reference to nothing raises ``KeyError``/``TypeError``, and a chain
+    longer than :data:`MAX_REF_CHAIN` raises ``ValueError``.
+    """
     seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 32:
+    while isinstance(node, dict) and "$ref" in node:
+        if seen == MAX_REF_CHAIN:
+            if strict:
+                raise ValueError(f"$ref chain longer than {MAX_REF_CHAIN}: {node['$ref']}")
+            break
         target: Any = spec
         for part in node["$ref"].lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
+            if strict:
+                target = target[part]
+            else:
+                target = target.get(part, {}) if isinstance(target, dict) else {}
         node, seen = target, seen + 1
     return node
 
 
 def _fields(spec: dict[str, Any], schema: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """``{dotted.field: (type, required)}`` of an object schema, nested objects flattened."""
-    schema = _resolve(spec, schema)
+    schema = resolve(spec, schema)
     found: dict[str, Any] = {}
     if not isinstance(schema, dict) or depth > 6:
         return found
     required = set(schema.get("required", []))
     for name, prop in schema.get("properties", {}).items():
-        prop = _resolve(spec, prop)
+        prop = resolve(spec, prop)
         kind = prop.get("type", "object" if "properties" in prop else "any")
         found[prefix + name] = (json.dumps(kind), name in required)
         if "properties" in prop:

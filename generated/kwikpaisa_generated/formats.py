@@ -12,22 +12,12 @@ import functools
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
 
-from .types import Unset
-
-__all__ = ["IST", "decimal", "given", "kwikpaisa_datetime"]
-
-T = TypeVar("T")
+__all__ = ["IST", "decimal", "kwikpaisa_datetime"]
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 """India Standard Time (Asia/Kolkata, UTC+05:30, no daylight saving): the zone
 KwikPaisa's zone-less timestamps are read in."""
-
-
-def given(value: T | Unset) -> T | None:
-    """``value``, or ``None`` where a generated model left it ``UNSET`` (absent)."""
-    return None if isinstance(value, Unset) else value
 
 
 def decimal(value: object) -> Decimal | None:

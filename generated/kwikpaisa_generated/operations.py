@@ -91,11 +91,6 @@ class OperationSpec(Generic[R]):
         """The generated request body model (``None``: the operation takes no body)."""
         return self.endpoint().BODY
 
-    @property
-    def success_model(self) -> Any:
-        """The generated model of the HTTP 200 answer (``None``: the document has none)."""
-        return self.endpoint().SUCCESS
-
     def request(self, body: Any) -> dict[str, Any]:
         """httpx keyword arguments for ``body`` (the request model, or its fields as a dict),
         from the generated endpoint's public ``build_request``."""
@@ -294,10 +289,7 @@ ORDERS_STATUS: OperationSpec[OrderStatusResult] = OperationSpec(
     errors={404: "OrderNotFoundError"},
     wording={
         "to_do": "get the status of {subject}",
-        "the_call": "the status request for {subject}",
-        "the_request": "the status request for {subject}",
         "lost_advice": "repeat the call",
-        "server_advice": "repeat the call later",
         "bad_request_advice": "check the order id's type and value",
         "not_found": "KwikPaisa has no {subject} {detail}",
     },

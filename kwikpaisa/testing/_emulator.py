@@ -38,7 +38,7 @@ from ._clock import ManualClock
 from ._delivery import DEFAULT_WEBHOOK_BACKOFF, DEFAULT_WEBHOOK_TIMEOUT, Delivery, WebhookSender
 from ._expiry import ExpiryTimer
 from ._faults import Fault, FaultKind
-from ._limits import MAX_REQUEST_BODY, too_large
+from ._limits import MAX_REQUEST_BODY, refusal, too_large
 from ._routes import ROUTES, ApiRequest
 from ._store import (
     CANCELLABLE_STATUSES,
@@ -494,8 +494,7 @@ class Emulator:
         with self._lock:
             self.requests_received += 1
         if len(body) > MAX_REQUEST_BODY:
-            refused = too_large(len(body))
-            return self._error(refused.status, refused.message)
+            return refusal(self.clock, too_large(len(body)))
         path = path.split("?", 1)[0]
         method = method.upper()
         if is_checkout_path(path):

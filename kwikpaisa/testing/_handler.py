@@ -35,9 +35,6 @@ class RequestHandler(Protocol):
     ) -> EmulatorResponse:
         """The answer to one request (its headers' names lower-cased)."""
 
-    def _error(self, status: int, message: str) -> EmulatorResponse:
-        """KwikPaisa's error answer, for a request refused before it is handled."""
-
     def _serving(self, base_url: str, serving: bool) -> None:
         """Called by a socket server as it starts (``True``) and stops serving."""
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["MAX_REQUEST_BODY", "BodyRefused", "read_request_body", "too_large"]
+from ._answers import EmulatorResponse, error_answer
+
+__all__ = ["MAX_REQUEST_BODY", "BodyRefused", "read_request_body", "refusal", "too_large"]
 
 MAX_REQUEST_BODY = 1024 * 1024
 """The largest request body the emulator takes, in bytes (1 MiB); larger is 413."""
@@ -32,6 +34,11 @@ def too_large(size: int) -> BodyRefused:
         f"Request body too large: {size} bytes; the emulator takes at most "
         f"{MAX_REQUEST_BODY} bytes (1 MiB).",
     )
+
+
+def refusal(clock: Callable[[], float], refused: BodyRefused) -> EmulatorResponse:
+    """KwikPaisa's error answer to a refused body (its status and message)."""
+    return error_answer(clock, refused.status, refused.message)
 
 
 def read_request_body(

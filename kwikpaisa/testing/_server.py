@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from ._answers import error_answer
 from ._faults import FaultKind
-from ._limits import MAX_REQUEST_BODY, BodyRefused, read_request_body
+from ._limits import MAX_REQUEST_BODY, BodyRefused, read_request_body, refusal
 
 if TYPE_CHECKING:
     from ._handler import RequestHandler
@@ -144,12 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refuse(self, refused: BodyRefused) -> None:
         """Answer a body the emulator will not read, then close the connection."""
-        body = self.server.emulator._error(refused.status, refused.message).body
-        self.send_response(refused.status)
-        self.send_header("Connection", "close")  # also sets close_connection
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        body = refusal(self.server.emulator.clock, refused).body
+        self._send_closing(refused.status, body)
         self.wfile.write(body)
         self.wfile.flush()
         self._drain()
@@ -189,14 +186,19 @@ class _Handler(BaseHTTPRequestHandler):
         """Errors http.server answers itself (a malformed request line, headers too large),
         in KwikPaisa's JSON error shape rather than an HTML page."""
         reason = (message or self.responses.get(code, ("Error",))[0]).rstrip(".")
-        body = self.server.emulator._error(code, f"{reason}.").body
-        self.send_response(code, message)
-        self.send_header("Connection", "close")
+        body = error_answer(self.server.emulator.clock, code, f"{reason}.").body
+        self._send_closing(code, body, message)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_closing(self, status: int, body: bytes, reason: str | None = None) -> None:
+        """The status line and headers of a JSON error answer ``body`` after which the
+        connection closes (``reason``: the status line's phrase, default the standard one)."""
+        self.send_response(status, reason)
+        self.send_header("Connection", "close")  # also sets close_connection
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """``Date`` from the emulator's clock, so clock-skew tests see a shifted server."""

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from wsgiref.util import application_uri
 
 from ._faults import FaultKind
-from ._limits import BodyRefused, read_request_body
+from ._limits import BodyRefused, read_request_body, refusal
 
 if TYPE_CHECKING:
     from ._handler import RequestHandler
@@ -46,7 +46,7 @@ class EmulatorWSGIApp:
             body = _body(environ)
         except BodyRefused as refused:
             # Connection is hop-by-hop, the WSGI server's to set: only the answer here.
-            answer = self.emulator._error(refused.status, refused.message)
+            answer = refusal(self.emulator.clock, refused)
             headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
             start_response(_status_line(answer.status), headers)
             return [answer.body]
