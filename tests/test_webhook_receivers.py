@@ -38,8 +38,6 @@ from .webhook_probes import (
     signed_headers,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
 # The docs' receivers: example name -> (how it is served, the path it answers on).
 RECEIVERS: dict[str, tuple[str, str]] = {
     "webhook-wsgi": ("wsgi", "/"),
