@@ -102,6 +102,7 @@ MODULE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_pytest_plugin": ("integration", "slow"),
     "test_readme": ("docs", "slow"),
     "test_upgrade": ("integration", "slow"),
+    "test_webhook_receivers": ("integration", "slow"),
     "test_cli_operations": ("cli",),
 }
 

@@ -101,16 +101,13 @@ valid JSON, but no UTF-8 output can carry the string it decodes to."""
 
 
 class HostileTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Answers requests about ``order_ids`` with ``body`` (HTTP ``status``); sends every
-    other request to ``emulator``'s in-process transport."""
+    """Answers requests about ``order_ids`` with ``body`` (HTTP 200); sends every other
+    request to ``emulator``'s in-process transport."""
 
-    def __init__(
-        self, emulator: Emulator, order_ids: set[str | int], body: bytes, status: int = 200
-    ) -> None:
+    def __init__(self, emulator: Emulator, order_ids: set[str | int], body: bytes) -> None:
         self._inner = emulator.transport()
         self._order_ids = order_ids
         self._body = body
-        self._status = status
         self.hostile_answers = 0
 
     def _hostile(self, request: httpx.Request) -> httpx.Response | None:
@@ -119,7 +116,7 @@ class HostileTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return None
         self.hostile_answers += 1
         return httpx.Response(
-            self._status,
+            200,
             headers={"Content-Type": "application/json"},
             content=self._body,
             request=request,

@@ -13,14 +13,18 @@ example by name to exercise it further (a webhook receiver, the pytest plugin ex
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import attrs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
+SCRIPTS = ROOT / "scripts"
 
 _BLOCK = re.compile(
     r"^<!-- example: (?P<name>[\w.-]+) -->\n```(?P<lang>\w+)\n(?P<code>.*?)^```",
@@ -93,3 +97,14 @@ def readme_examples() -> dict[str, Example]:
 def readme_example(name: str) -> str:
     """The code of one named example."""
     return example(name).code
+
+
+def script(name: str) -> ModuleType:
+    """``scripts/NAME.py`` imported as the module ``NAME`` (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -8,25 +8,33 @@
   (Django's settings can be configured once per process), through Django's WSGI handler
   under the threaded WSGI server;
 * :func:`deliver_at_once`: POST many deliveries at the same moment, each on its own thread
-  and connection, released together by a barrier.
+  and connection, released together by a barrier;
+* :func:`load_receiver`: run one of the docs' receivers as written, in a test's directory;
+* :func:`actions`: what the docs' receivers did, read from their database.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
+
+from kwikpaisa.testing import DEFAULT_SECRET_KEY
+
+if TYPE_CHECKING:
+    import pytest
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -151,3 +159,23 @@ def deliver_at_once(
         if not isinstance(response, httpx.Response):
             raise AssertionError(f"a delivery got no answer: {response!r}")
     return [response for response in responses if isinstance(response, httpx.Response)]
+
+
+def load_receiver(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Run the docs' example ``name`` as written, in ``tmp_path`` (where its database goes);
+    return its globals (``app``). It has acted on nothing yet."""
+    # Imported here: the Django runner above imports this module outside the tests package.
+    from .readme_examples import example
+
+    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", DEFAULT_SECRET_KEY)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": f"docs_{name}"}
+    exec(compile(example(name).code, f"docs/webhooks.md:{name}", "exec"), namespace)  # noqa: S102
+    assert actions(tmp_path) == []
+    return namespace
+
+
+def actions(directory: Path) -> list[tuple[str, str]]:
+    """What the docs' receivers did: the order updates in their database, sorted."""
+    with closing(sqlite3.connect(directory / "shop.sqlite3")) as db:
+        return sorted(db.execute("SELECT order_id, status FROM order_updates").fetchall())

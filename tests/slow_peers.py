@@ -2,9 +2,9 @@
 
 * :class:`TricklingServer`: a real loopback HTTP server that, once it has the request,
   sends its answer one byte at a time, forever (the headers never end, or the body never
-  does). Each byte moves a :class:`TrickleClock` forward by ``step`` seconds, and a byte
-  goes out whenever the client reads that clock (before each network step) or, failing
-  that, every ``interval`` real seconds. A client that reads its deadlines from the clock
+  does). Each byte moves a :class:`TrickleClock` forward by ``TRICKLE_STEP`` seconds, and a
+  byte goes out whenever the client reads that clock (before each network step) or, failing
+  that, every ``TRICKLE_INTERVAL`` real seconds. A client that reads its deadlines from the clock
   sees 0.3 s pass per byte without anyone waiting 0.3 s; a client that never looks at the
   clock between reads is kept busy (httpx's read timeout restarts with every byte) until
   the server gives up after ``give_up_after`` bytes and closes the connection.
@@ -33,6 +33,10 @@ import httpx
 
 # The peer the issue describes: one byte every 0.3 s.
 TRICKLE_STEP = 0.3
+# Real seconds a trickling server waits for the client to read the clock before sending.
+TRICKLE_INTERVAL = 0.05
+# Bytes of trickle a peer sends before giving up on a client that never stops reading.
+GIVE_UP_AFTER = 200
 
 HEADERS_THAT_NEVER_END = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Trickle: "
 BODY_THAT_NEVER_ENDS = (
@@ -46,10 +50,10 @@ class TrickleClock:
     Patch it in as ``kwikpaisa._client._monotonic``; each reading also asks the peer for
     its next byte."""
 
-    def __init__(self, start: float = 1000.0) -> None:
-        self.start = start
-        self.now = start
-        self.last_read = start
+    def __init__(self) -> None:
+        self.start = 1000.0
+        self.now = self.start
+        self.last_read = self.start
         """The latest time the client saw (the peer may go on after the client left)."""
         self.wanted = threading.Event()
         self._lock = threading.Lock()
@@ -157,16 +161,12 @@ class TricklingServer(_Server):
         clock: TrickleClock,
         part: str = "headers",
         *,
-        step: float = TRICKLE_STEP,
-        interval: float = 0.05,
-        give_up_after: int = 200,
+        give_up_after: int = GIVE_UP_AFTER,
     ) -> None:
         super().__init__()
         assert part in ("headers", "body")
         self.clock = clock
         self.part = part
-        self.step = step
-        self.interval = interval
         self.give_up_after = give_up_after
         self.sent = 0
 
@@ -178,9 +178,9 @@ class TricklingServer(_Server):
         for _ in range(self.give_up_after):
             if self.stop.is_set():
                 return
-            self.clock.wanted.wait(self.interval)
+            self.clock.wanted.wait(TRICKLE_INTERVAL)
             self.clock.wanted.clear()
-            self.clock.advance(self.step)
+            self.clock.advance(TRICKLE_STEP)
             connection.sendall(b"a")
             self.sent += 1
         connection.close()  # gave up: the client never stopped reading
@@ -231,18 +231,15 @@ def _trickling_response(request: httpx.Request, chunks: Iterator[bytes]) -> http
 
 class TricklingTransport(httpx.BaseTransport):
     """A caller's own sync transport: headers at once, then a body byte per clock step,
-    never complete (it gives up after ``give_up_after`` bytes)."""
+    never complete (it gives up after ``GIVE_UP_AFTER`` bytes)."""
 
-    def __init__(self, clock: TrickleClock, *, give_up_after: int = 200) -> None:
+    def __init__(self, clock: TrickleClock) -> None:
         self.clock = clock
-        self.give_up_after = give_up_after
-        self.sent = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         def body() -> Iterator[bytes]:
-            for _ in range(self.give_up_after):
+            for _ in range(GIVE_UP_AFTER):
                 self.clock.advance(TRICKLE_STEP)
-                self.sent += 1
                 yield b"a"
 
         return _trickling_response(request, body())
@@ -251,16 +248,13 @@ class TricklingTransport(httpx.BaseTransport):
 class AsyncTricklingTransport(httpx.AsyncBaseTransport):
     """The async form of :class:`TricklingTransport`."""
 
-    def __init__(self, clock: TrickleClock, *, give_up_after: int = 200) -> None:
+    def __init__(self, clock: TrickleClock) -> None:
         self.clock = clock
-        self.give_up_after = give_up_after
-        self.sent = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         async def body() -> AsyncIterator[bytes]:
-            for _ in range(self.give_up_after):
+            for _ in range(GIVE_UP_AFTER):
                 self.clock.advance(TRICKLE_STEP)
-                self.sent += 1
                 await asyncio.sleep(0)
                 yield b"a"
 

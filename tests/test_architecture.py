@@ -180,31 +180,35 @@ def upward_imports(graph: Edges) -> list[str]:
 # -- the tests -------------------------------------------------------------------------------
 
 
-def test_the_package_has_no_import_cycle() -> None:
-    graph = import_graph(ROOT, PACKAGE)
+@pytest.fixture(scope="module")
+def graph() -> Edges:
+    """The import graph of ``kwikpaisa/`` (the tests only read it)."""
+    return import_graph(ROOT, PACKAGE)
+
+
+def test_the_package_has_no_import_cycle(graph: Edges) -> None:
     found = [_describe(graph, cycle) for cycle in cycles(graph)]
     assert not found, "import cycles in kwikpaisa/ (break each; see docs/architecture.md):\n" + (
         "\n".join(found)
     )
 
 
-def test_no_module_imports_from_a_higher_layer() -> None:
-    found = upward_imports(import_graph(ROOT, PACKAGE))
+def test_no_module_imports_from_a_higher_layer(graph: Edges) -> None:
+    found = upward_imports(graph)
     assert not found, "imports against the layers of docs/architecture.md:\n" + "\n".join(found)
 
 
-def test_every_layer_is_populated() -> None:
+def test_every_layer_is_populated(graph: Edges) -> None:
     """The layer rules name real modules (a rename would otherwise empty a layer silently)."""
-    graph = import_graph(ROOT, PACKAGE)
     names = {spec[1] for module in graph if (spec := layer(module)) is not None}
     assert len(names) == 5
     assert set(graph) >= BASICS | DECISIONS
 
 
-def test_every_module_has_a_layer() -> None:
+def test_every_module_has_a_layer(graph: Edges) -> None:
     """A new module is placed in a layer (here and in docs/architecture.md), so the layer
     rule holds for it too."""
-    unplaced = sorted(m for m in import_graph(ROOT, PACKAGE) if layer(m) is None)
+    unplaced = sorted(m for m in graph if layer(m) is None)
     assert not unplaced, f"place these modules in a layer of docs/architecture.md: {unplaced}"
 
 
@@ -216,8 +220,7 @@ def _documented_layers() -> list[list[str]]:
     return [re.findall(r"`([^`]+)`", row.split("|")[2]) for row in rows]
 
 
-def test_the_documented_layers_are_the_checked_ones() -> None:
-    graph = import_graph(ROOT, PACKAGE)
+def test_the_documented_layers_are_the_checked_ones(graph: Edges) -> None:
     documented = _documented_layers()
     assert len(documented) == 5
     for rank, names in enumerate(documented):

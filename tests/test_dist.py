@@ -3,7 +3,6 @@ missing or altered; the repository's LICENSE is the MIT license pyproject.toml d
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import tarfile
 import tomllib
@@ -13,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from .readme_examples import ROOT
+from .readme_examples import ROOT, script
 
 VERSION = "9.8.7"
 LICENSE = (ROOT / "LICENSE").read_text(encoding="utf-8")
@@ -21,12 +20,7 @@ LICENSE = (ROOT / "LICENSE").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def check_dist() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_dist", ROOT / "scripts" / "check_dist.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("check_dist")
 
 
 def wheel(tmp_path: Path, license_text: str | None) -> Path:

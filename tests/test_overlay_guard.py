@@ -3,29 +3,14 @@ and says what changed in the effective spec (scripts/spec_changes.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+from .readme_examples import script
 
-
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-overlay = _script("apply_overlay")
-spec_changes = _script("spec_changes")
+overlay = script("apply_overlay")
+spec_changes = script("spec_changes")
 
 TARGET = "$.paths['/x'].post.responses['200'].content['application/json']"
 ADD_SCHEMA = {

@@ -3,19 +3,26 @@ the README's quickstart works as a newcomer pastes it."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from .conftest import seeded_emulator
-from .readme_examples import ROOT, Example, doc_text, documents, example, examples, unmarked_blocks
+from .readme_examples import (
+    ROOT,
+    Example,
+    doc_text,
+    documents,
+    example,
+    examples,
+    script,
+    unmarked_blocks,
+)
 
 EXAMPLES = examples()
 
@@ -179,17 +186,6 @@ def test_unmarked_blocks_are_found(text: str, unmarked: list[int]) -> None:
     assert unmarked_blocks(text) == unmarked
 
 
-def _check_headings() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "check_headings", ROOT / "scripts" / "check_headings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("text", "lines"),
     [
@@ -201,7 +197,7 @@ def _check_headings() -> Any:
     ],
 )
 def test_the_heading_check_finds_markers_inside_lines(text: str, lines: list[int]) -> None:
-    assert [number for number, _ in _check_headings().stranded_headings(text)] == lines
+    assert [number for number, _ in script("check_headings").stranded_headings(text)] == lines
 
 
 def test_make_docs_runs_the_heading_check_and_the_docs_pass_it(tmp_path: Path) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +12,11 @@ import httpx
 import pytest
 
 from kwikpaisa import APIConnectionError, AsyncKwikPaisa, ConfigurationError, KwikPaisa
-from kwikpaisa.testing import Emulator, EmulatorServer, Fault, FaultKind
+from kwikpaisa.testing import Emulator, Fault, FaultKind
 
 from .conftest import seeded_emulator
+from .proxy_helpers import https_emulator as serve_over_https
+from .proxy_helpers import make_certificate, trusting
 
 # -- redirects -------------------------------------------------------------------
 
@@ -180,21 +179,7 @@ def test_an_unreadable_allow_insecure_http_variable_is_named(
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is needed to make a test certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec",
-            "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", str(key), "-out", str(cert), "-days", "2",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
@@ -203,15 +188,8 @@ def https_emulator(
 ) -> Iterator[tuple[Emulator, str]]:
     """The emulator over HTTPS on loopback, with a certificate nobody trusts by default."""
     emu = seeded_emulator()
-    server = EmulatorServer(emu)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.start()
-    try:
-        yield emu, f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.stop()
+    with serve_over_https(emu, certificate) as base_url:
+        yield emu, base_url
 
 
 def test_tls_is_verified_by_default(
@@ -238,7 +216,7 @@ def test_tls_with_the_right_ca_works(
     https_emulator: tuple[Emulator, str], certificate: tuple[Path, Path]
 ) -> None:
     emu, base_url = https_emulator
-    context = ssl.create_default_context(cafile=str(certificate[0]))
+    context = trusting(certificate[0])
     with KwikPaisa(emu.api_key, emu.secret_key, base_url=base_url, verify=context) as kp:
         assert kp.orders.cancel("ord_1").status == "CANCELLED"
     assert emu.cancel_count("ord_1") == 1

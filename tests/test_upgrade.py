@@ -172,8 +172,6 @@ def use(kp: KwikPaisa) -> int:
     return kp.orders.refund(order_id="1").refund_status
 """
 
-pytestmark = pytest.mark.slow
-
 
 def _copy(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, dict[str, Any]]:
     """A copy of the repository, and its openapi.json to change."""

@@ -10,9 +10,8 @@ from its SQLite database.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,14 @@ from kwikpaisa.testing import DEFAULT_SECRET_KEY, sign_webhook
 from kwikpaisa.webhooks import DEFAULT_MAX_BODY_BYTES
 
 from .readme_examples import example, examples
-from .receiver_servers import deliver_at_once, serve_asgi, serve_django_example, serve_wsgi
+from .receiver_servers import (
+    actions,
+    deliver_at_once,
+    load_receiver,
+    serve_asgi,
+    serve_django_example,
+    serve_wsgi,
+)
 from .webhook_probes import (
     HOSTILE_BODIES,
     bad_signatures,
@@ -31,8 +37,6 @@ from .webhook_probes import (
     nested_body,
     signed_headers,
 )
-
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # The docs' receivers: example name -> (how it is served, the path it answers on).
 RECEIVERS: dict[str, tuple[str, str]] = {
@@ -57,25 +61,15 @@ RESENT = 2  # redeliveries of each event, signed again with a new timestamp
 def served(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The docs' receiver ``name`` served for real in ``tmp_path``; yields its URL."""
     how, path = RECEIVERS[name]
-    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", DEFAULT_SECRET_KEY)
-    monkeypatch.chdir(tmp_path)
-    code = example(name).code
     if how == "django":
         env = {"KWIKPAISA_SECRET_KEY": DEFAULT_SECRET_KEY}
-        with serve_django_example(code, tmp_path, env) as base_url:
+        with serve_django_example(example(name).code, tmp_path, env) as base_url:
             yield base_url + path
         return
-    namespace: dict[str, Any] = {"__name__": f"docs_{name}"}
-    exec(compile(code, f"docs/webhooks.md:{name}", "exec"), namespace)  # noqa: S102
+    app = load_receiver(name, monkeypatch, tmp_path)["app"]
     serve = serve_asgi if how == "asgi" else serve_wsgi
-    with serve(namespace["app"]) as base_url:
+    with serve(app) as base_url:
         yield base_url + path
-
-
-def actions(directory: Path) -> list[tuple[str, str]]:
-    """The order updates the receiver made (its action), sorted."""
-    with closing(sqlite3.connect(directory / "shop.sqlite3")) as db:
-        return sorted(db.execute("SELECT order_id, status FROM order_updates").fetchall())
 
 
 def test_every_receiver_in_the_docs_is_tested() -> None:

@@ -16,12 +16,11 @@ import inspect
 import json
 import logging
 import re
-import sqlite3
 import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,8 @@ from kwikpaisa.testing import (
 from kwikpaisa.webhooks import EVENT_TYPES, WebhookEvent, verify
 
 from .conftest import hmac_hex, seeded_emulator
-from .readme_examples import doc_text, readme_example
-from .receiver_servers import serve_wsgi
+from .readme_examples import doc_text
+from .receiver_servers import actions, load_receiver, serve_wsgi
 from .webhook_probes import (
     HOSTILE_BODIES,
     bad_signatures,
@@ -69,8 +68,7 @@ EXAMPLE_PAYLOAD = (
 def signed(
     body: bytes = EXAMPLE_PAYLOAD, timestamp: int | str = NOW, secret: str = SECRET
 ) -> dict[str, str]:
-    ts = str(timestamp)
-    return {"X-TIMESTAMP": ts, "X-SIGNATURE": hmac_hex(secret, body + ts.encode())}
+    return signed_headers(body, timestamp, secret)
 
 
 def rejection(body: bytes, headers: Any, **options: Any) -> WebhookVerificationError:
@@ -649,23 +647,6 @@ def test_emulator_deliveries_use_its_clock() -> None:
 
 
 # -- the docs' receivers, end to end --------------------------------------------------
-
-
-def load_receiver(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
-    """Run the docs' example ``name`` as written, in ``tmp_path`` (where its database goes);
-    return its globals (``app``)."""
-    monkeypatch.setenv("KWIKPAISA_SECRET_KEY", DEFAULT_SECRET_KEY)
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {"__name__": f"docs_{name}"}
-    exec(compile(readme_example(name), f"docs/webhooks.md:{name}", "exec"), namespace)  # noqa: S102
-    assert actions(tmp_path) == []
-    return namespace
-
-
-def actions(directory: Path) -> list[tuple[str, str]]:
-    """What the docs' receivers did: the order updates in their database, sorted."""
-    with closing(sqlite3.connect(directory / "shop.sqlite3")) as db:
-        return sorted(db.execute("SELECT order_id, status FROM order_updates").fetchall())
 
 
 # What each delivery proves: the spoiler, and the status the docs' receivers answer.
