@@ -69,7 +69,7 @@ class TrickleClock:
             self.now += seconds
 
 
-class _Server:
+class LoopbackServer:
     """A loopback TCP server running ``serve(connection)`` for each connection in a thread."""
 
     def __init__(self) -> None:
@@ -127,7 +127,7 @@ class _Server:
             thread.join(5)
 
 
-def _read_request(connection: socket.socket) -> bool:
+def read_request(connection: socket.socket) -> bool:
     """Read one request's head and body (by Content-Length); False if the peer left."""
     data = b""
     connection.settimeout(10)
@@ -150,7 +150,7 @@ def _read_request(connection: socket.socket) -> bool:
     return True
 
 
-class TricklingServer(_Server):
+class TricklingServer(LoopbackServer):
     """Answers every request one byte at a time and never finishes (see the module text).
 
     ``part`` is ``"headers"`` (the header block never ends) or ``"body"`` (the headers
@@ -171,7 +171,7 @@ class TricklingServer(_Server):
         self.sent = 0
 
     def serve(self, connection: socket.socket) -> None:
-        if not _read_request(connection):
+        if not read_request(connection):
             return
         opening = HEADERS_THAT_NEVER_END if self.part == "headers" else BODY_THAT_NEVER_ENDS
         connection.sendall(opening)
@@ -186,7 +186,7 @@ class TricklingServer(_Server):
         connection.close()  # gave up: the client never stopped reading
 
 
-class SilentServer(_Server):
+class SilentServer(LoopbackServer):
     """Accepts connections and never sends a byte (a TLS handshake that never completes)."""
 
     def serve(self, connection: socket.socket) -> None:

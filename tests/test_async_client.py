@@ -24,6 +24,7 @@ from kwikpaisa import (
 from kwikpaisa.testing import Emulator
 
 from .conftest import Reach
+from .slow_peers import read_request
 
 # -- one client per event loop ---------------------------------------------------------
 
@@ -84,7 +85,7 @@ def misbehaving_server(behave: Callable[[socket.socket], None]) -> Iterator[str]
             except OSError:
                 return
             with conn:
-                _read_request(conn)
+                read_request(conn)
                 behave(conn)
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -96,27 +97,6 @@ def misbehaving_server(behave: Callable[[socket.socket], None]) -> Iterator[str]
             listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
         listener.close()
         thread.join(5)
-
-
-def _read_request(conn: socket.socket) -> None:
-    """Read one whole request (headers, then the body Content-Length declares)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        body += chunk
 
 
 def _reset(conn: socket.socket) -> None:

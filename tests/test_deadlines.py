@@ -9,6 +9,7 @@ so they use a real deadline of a fraction of a second and assert only what ended
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +23,13 @@ from .slow_peers import (
     TRICKLE_STEP,
     AsyncNeverAnswers,
     AsyncTricklingTransport,
+    LoopbackServer,
     SilentServer,
     TrickleClock,
     TricklingServer,
     TricklingTransport,
     UnacceptedPort,
+    read_request,
 )
 
 KEYS = {"api_key": "pk_test_deadline0001", "secret_key": "sk_test_deadline"}
@@ -266,3 +269,44 @@ def test_after_the_deadline_a_read_takes_one_last_look_and_no_more() -> None:
     with pytest.raises(httpcore.ReadTimeout):
         deadline.fit(5.0, httpcore.ReadTimeout, last_look=True)
     assert deadline.expired
+
+
+class _AnswersThenTimePasses(LoopbackServer):
+    """Sends one complete cancel answer for the request, then moves the client's clock
+    past its deadline: the answer is in the socket before the time is up."""
+
+    def __init__(self, clock: list[float]) -> None:
+        super().__init__()
+        self._clock = clock
+
+    def serve(self, connection: socket.socket) -> None:
+        if not read_request(connection):
+            return
+        body = (
+            b'{"code": "200", "status": "success", "message": "Order cancelled successfully.",'
+            b' "return_data": {"order_id": "ord_1", "order_status": "CANCELLED"}}'
+        )
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        self._clock[0] += 11
+        self.stop.wait(5)
+
+
+def test_an_answer_that_arrived_in_time_is_kept_over_a_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whether the client was already waiting when the answer came, or reads it only after
+    # the clock passed the deadline, the complete answer is the result, never a timeout.
+    now = [1000.0]
+    monkeypatch.setattr("kwikpaisa._client._monotonic", lambda: now[0])
+    with (
+        _AnswersThenTimePasses(now) as server,
+        KwikPaisa(**KEYS, base_url=server.url, total_timeout=10) as kp,
+    ):
+        order = kp.orders.cancel("ord_1")
+    assert order.status == "CANCELLED"
+    assert now[0] >= 1011  # the deadline had passed when the call returned
